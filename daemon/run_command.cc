@@ -1,0 +1,117 @@
+#include "daemon/run_command.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "fs/vfs.h"
+#include "kernel/kernel.h"
+
+extern char** environ;
+
+namespace sb::daemon {
+namespace {
+
+constexpr int kSandboxFailed = 125;
+constexpr int kCannotExecute = 126;
+constexpr int kNotFound = 127;
+
+void Fail(const std::string& msg) { fprintf(stderr, "sandboxctl: %s\n", msg.c_str()); }
+
+// execvp's search, done in the sandbox's view of the filesystem.
+std::string ResolveProgram(fs::MountNamespace& ns, const std::string& name,
+                           const std::vector<std::string>& env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& e : env) {
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  }
+  Credentials creds = Credentials::Root();
+  fs::FsContext ctx{creds, ns.Root(), ns.Root(), 022};
+  for (absl::string_view dir : absl::StrSplit(path, ':')) {
+    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
+    auto loc = ns.Lookup(ctx, ns.Root(), candidate, fs::FollowFinal::kYes);
+    if (!loc.ok()) continue;
+    auto st = ns.Stat(*loc);
+    if (st.ok() && S_ISREG(st->st_mode)) return candidate;
+  }
+  return "";
+}
+
+}  // namespace
+
+int RunSandbox(const RunOptions& opts) {
+  if (opts.argv.empty()) {
+    Fail("no command given");
+    return kSandboxFailed;
+  }
+  struct stat root_st;
+  if (stat(opts.root.c_str(), &root_st) != 0 || !S_ISDIR(root_st.st_mode) ||
+      access(opts.root.c_str(), R_OK | X_OK) != 0) {
+    Fail(absl::StrCat("cannot use root ", opts.root, ": ",
+                      errno ? strerror(errno) : "not a directory"));
+    return kSandboxFailed;
+  }
+  fs::MountOptions ro;
+  ro.read_only = true;
+  auto ns = fs::NewHostRootedNamespace(opts.root, ro);
+  if (!ns.ok()) {
+    Fail(absl::StrCat("cannot open root ", opts.root, ": ", ns.status().message()));
+    return kSandboxFailed;
+  }
+  // A writable /tmp and our own /dev, where the root has those directories.
+  if (auto s = (*ns)->MountFilesystem("/tmp", "tmpfs", "mode=1777", {}); !s.ok()) {
+    if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /tmp: ", s.message()));
+  }
+  if (auto s = (*ns)->MountFilesystem("/dev", "devtmpfs", "mode=755", {}); !s.ok()) {
+    if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /dev: ", s.message()));
+  }
+
+  kernel::KernelOptions kopts;
+  kopts.hostname = opts.hostname;
+  auto k = kernel::Kernel::Create(kopts);
+  if (!k.ok()) {
+    Fail(absl::StrCat("cannot start the kernel: ", k.status().message()));
+    return kSandboxFailed;
+  }
+
+  kernel::ProcessSpec spec;
+  spec.argv = opts.argv;
+  for (char** e = environ; *e != nullptr; ++e) spec.envp.emplace_back(*e);
+  spec.mount_namespace = *ns;
+  spec.filename = ResolveProgram(**ns, opts.argv[0], spec.envp);
+  if (spec.filename.empty()) {
+    Fail(absl::StrCat(opts.argv[0], ": command not found in the sandbox"));
+    return kNotFound;
+  }
+  spec.cwd = opts.cwd;
+  if (spec.cwd.empty()) {
+    char buf[4096];
+    spec.cwd = "/";
+    if (opts.root == "/" && getcwd(buf, sizeof(buf)) != nullptr) spec.cwd = buf;
+  }
+  for (int i = 0; i < 3; ++i) spec.stdio[i] = UniqueFd(fcntl(i, F_DUPFD_CLOEXEC, 3));
+  spec.creds.ruid = spec.creds.euid = spec.creds.suid = spec.creds.fsuid = getuid();
+  spec.creds.rgid = spec.creds.egid = spec.creds.sgid = spec.creds.fsgid = getgid();
+
+  auto tg = (*k)->CreateProcess(std::move(spec));
+  if (!tg.ok() && absl::IsNotFound(tg.status()) && spec.cwd != "/") {
+    Fail(std::string(tg.status().message()));
+    return kNotFound;
+  }
+  if (!tg.ok()) {
+    Fail(std::string(tg.status().message()));
+    return absl::IsNotFound(tg.status()) ? kNotFound : kCannotExecute;
+  }
+  int status = (*k)->WaitForExit(*tg);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return kSandboxFailed;
+}
+
+}  // namespace sb::daemon

@@ -1,0 +1,25 @@
+// run_command.h: `sandboxctl run`: a one-off sandbox, like `runsc do`.
+//
+// Builds a kernel with a mount namespace over a host directory (read-only,
+// with a tmpfs at /tmp and our /dev), runs one program in it with the
+// caller's stdio, and returns the program's exit status (128+signal if it
+// was killed).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sb::daemon {
+
+struct RunOptions {
+  std::string root = "/";
+  std::string cwd;  // empty: the caller's cwd if it exists in the root, else /
+  std::string hostname = "sandbox";
+  std::vector<std::string> argv;
+};
+
+// Returns the exit status for sandboxctl (125 when the sandbox itself
+// failed, 126/127 when the program cannot be executed or found, as shells do).
+int RunSandbox(const RunOptions& opts);
+
+}  // namespace sb::daemon

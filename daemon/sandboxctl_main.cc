@@ -1,0 +1,89 @@
+// sandboxctl: the command-line interface to sandboxd.
+//
+//   sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]
+//       a one-off sandbox, like `runsc do`.
+//
+// The D-Bus commands (create, exec, kill, ps, ...) come with the service.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "daemon/run_command.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+void Usage(FILE* out) {
+  fprintf(out,
+          "usage: sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]\n"
+          "\n"
+          "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
+          "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
+          "\n"
+          "environment: SANDBOXD_LOG=debug|info|warn|error (default warn),\n"
+          "             SANDBOXD_STRACE=1 logs every system call.\n");
+}
+
+int Run(int argc, char** argv) {
+  sb::daemon::RunOptions opts;
+  int i = 0;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "sandboxctl: %s needs a value\n", name);
+        exit(125);
+      }
+      return argv[++i];
+    };
+    if (a == "--") {
+      ++i;
+      break;
+    } else if (a == "--root") {
+      opts.root = value("--root");
+    } else if (a == "--cwd") {
+      opts.cwd = value("--cwd");
+    } else if (a == "--hostname") {
+      opts.hostname = value("--hostname");
+    } else if (a == "-h" || a == "--help") {
+      Usage(stdout);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      fprintf(stderr, "sandboxctl: unknown option %s\n", a.c_str());
+      return 125;
+    } else {
+      break;
+    }
+  }
+  for (; i < argc; ++i) opts.argv.emplace_back(argv[i]);
+  if (opts.argv.empty()) {
+    Usage(stderr);
+    return 125;
+  }
+  return sb::daemon::RunSandbox(opts);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("sandboxd");
+  logger->set_pattern("sandboxd: %l: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::warn);
+  if (const char* lvl = getenv("SANDBOXD_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
+  if (argc < 2) {
+    Usage(stderr);
+    return 125;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "run") return Run(argc - 2, argv + 2);
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    Usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "sandboxctl: unknown command %s\n", cmd.c_str());
+  Usage(stderr);
+  return 125;
+}

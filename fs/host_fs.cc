@@ -1,0 +1,291 @@
+// host_fs.cc: the host-backed filesystem. Every host file is reached by
+// openat(parent_fd, one_name, O_PATH|O_NOFOLLOW) below a directory fd we
+// hold; nothing here ever hands the host a path with '/' or "..", so a
+// symlink or a rename on the host cannot lead us outside the mount.
+#include "fs/host_fs.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "fs/vfs_file.h"
+#include "kernel/base/log_once.h"
+#include "kernel/base/unique_fd.h"
+
+namespace sb::fs {
+namespace {
+
+ErrnoOr<struct stat> HostStat(int fd) {
+  struct stat st;
+  if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) return HostErrno();
+  return st;
+}
+
+// Reopens an O_PATH fd for I/O. /proc/self/fd/N is a magic link to the
+// inode the O_PATH fd pins, not a path walk, so this cannot escape.
+ErrnoOr<UniqueFd> Reopen(int path_fd, int flags) {
+  std::string proc = absl::StrCat("/proc/self/fd/", path_fd);
+  int fd = open(proc.c_str(), flags | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return HostErrno();
+  return UniqueFd(fd);
+}
+
+class HostRegularFile : public VfsFile {
+ public:
+  HostRegularFile(const Location& loc, int flags, UniqueFd fd)
+      : VfsFile(loc, flags), fd_(std::move(fd)) {}
+
+  ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
+    if (!readable()) return Errno(EBADF);
+    ssize_t n = offset < 0 ? readv(fd_.get(), dst.data(), static_cast<int>(dst.size()))
+                           : preadv(fd_.get(), dst.data(), static_cast<int>(dst.size()), offset);
+    if (n < 0) return HostErrno();
+    return static_cast<size_t>(n);
+  }
+
+  ErrnoOr<size_t> Write(HostIoVecs src, int64_t offset) override {
+    if (!writable()) return Errno(EBADF);
+    SB_TRY(SyncAppend());
+    ssize_t n = offset < 0 ? writev(fd_.get(), src.data(), static_cast<int>(src.size()))
+                           : pwritev(fd_.get(), src.data(), static_cast<int>(src.size()), offset);
+    if (n < 0) return HostErrno();
+    return static_cast<size_t>(n);
+  }
+
+  ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
+    off_t r = lseek(fd_.get(), offset, whence);
+    if (r < 0) return HostErrno();
+    return static_cast<int64_t>(r);
+  }
+
+  ErrnoStatus Truncate(uint64_t length) override {
+    if (!writable()) return Errno(EINVAL);
+    if (ftruncate(fd_.get(), static_cast<off_t>(length)) < 0) return HostErrno();
+    return Ok();
+  }
+
+ private:
+  // F_SETFL changes O_APPEND on the description only; carry it to the
+  // host fd (ours alone) before writing.
+  ErrnoStatus SyncAppend() {
+    bool want = status_flags() & O_APPEND;
+    if (want == host_append_.load(std::memory_order_relaxed)) return Ok();
+    int fl = fcntl(fd_.get(), F_GETFL);
+    if (fl < 0 || fcntl(fd_.get(), F_SETFL, want ? (fl | O_APPEND) : (fl & ~O_APPEND)) < 0) {
+      return HostErrno();
+    }
+    host_append_.store(want, std::memory_order_relaxed);
+    return Ok();
+  }
+
+  const UniqueFd fd_;  // immutable; the host offset is this file's offset
+  // Whether the host fd has O_APPEND. Atomic: a racing F_SETFL and write
+  // settle on the last flags, as Linux's f_flags.
+  std::atomic<bool> host_append_{static_cast<bool>(status_flags() & O_APPEND)};
+};
+
+class HostDirFile : public VfsFile {
+ public:
+  HostDirFile(const Location& loc, int flags, UniqueFd fd)
+      : VfsFile(loc, flags), fd_(std::move(fd)) {}
+
+  ErrnoOr<size_t> Read(HostIoVecs, int64_t) override { return Errno(EISDIR); }
+  ErrnoOr<size_t> Write(HostIoVecs, int64_t) override { return Errno(EBADF); }
+
+  ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
+    long n = syscall(SYS_getdents64, fd_.get(), buf.data(), buf.size());
+    if (n < 0) return HostErrno();
+    // ".." of a mount root would name a host directory outside the mount:
+    // report our own parent's inode number instead.
+    uint64_t parent_ino = 0;
+    size_t pos = 0;
+    while (pos + 19 < static_cast<size_t>(n)) {
+      uint16_t reclen;
+      std::memcpy(&reclen, buf.data() + pos + 16, 2);
+      if (std::strcmp(reinterpret_cast<const char*>(buf.data() + pos + 19), "..") == 0) {
+        if (parent_ino == 0) parent_ino = ParentIno();
+        std::memcpy(buf.data() + pos, &parent_ino, 8);
+      }
+      if (reclen == 0) break;
+      pos += reclen;
+    }
+    return static_cast<size_t>(n);
+  }
+
+  ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
+    if (whence != SEEK_SET && whence != SEEK_CUR) return Errno(EINVAL);
+    off_t r = lseek(fd_.get(), offset, whence);
+    if (r < 0) return HostErrno();
+    return static_cast<int64_t>(r);
+  }
+
+ private:
+  uint64_t ParentIno() const {
+    DentryRef parent = loc_.dentry->parent();
+    const DentryRef& d = parent ? parent : loc_.dentry;
+    auto st = d->inode()->Stat();
+    return st.ok() ? st->st_ino : 1;
+  }
+
+  const UniqueFd fd_;  // immutable
+};
+
+class HostInode : public Inode {
+ public:
+  HostInode(FilesystemRef fs, UniqueFd path_fd, mode_t type)
+      : Inode(std::move(fs)), path_fd_(std::move(path_fd)), type_(type) {}
+
+  ErrnoOr<struct stat> Stat() override {
+    SB_ASSIGN_OR_RETURN(struct stat st, HostStat(path_fd_.get()));
+    st.st_dev = fs().dev();
+    return st;
+  }
+
+  ErrnoOr<InodeRef> Lookup(std::string_view name) override {
+    if (!S_ISDIR(type_)) return Errno(ENOTDIR);
+    // The walk never sends these; refuse them anyway (defence in depth).
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos) {
+      return Errno(EINVAL);
+    }
+    std::string n(name);
+    int fd = openat(path_fd_.get(), n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return HostErrno();
+    UniqueFd child(fd);
+    SB_ASSIGN_OR_RETURN(struct stat st, HostStat(child.get()));
+    return InodeRef(std::make_shared<HostInode>(fs_ref(), std::move(child), st.st_mode & S_IFMT));
+  }
+
+  ErrnoOr<InodeRef> CreateChild(std::string_view name, const CreateRequest& req) override {
+    if (!S_ISDIR(type_)) return Errno(ENOTDIR);
+    std::string n(name);
+    mode_t perms = req.mode & 07777;
+    switch (req.mode & S_IFMT) {
+      case S_IFDIR: {
+        if (mkdirat(path_fd_.get(), n.c_str(), 0700) < 0) return HostErrno();
+        // Set the exact mode: the host's umask must not apply.
+        int fd = openat(path_fd_.get(), n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return HostErrno();
+        UniqueFd dir(fd);
+        if (fchmod(dir.get(), perms) < 0) return HostErrno();
+        break;
+      }
+      case S_IFREG: {
+        int fd = openat(path_fd_.get(), n.c_str(),
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) return HostErrno();
+        UniqueFd file(fd);
+        if (fchmod(file.get(), perms) < 0) return HostErrno();
+        break;
+      }
+      case S_IFLNK: {
+        std::string target(req.target);
+        if (symlinkat(target.c_str(), path_fd_.get(), n.c_str()) < 0) return HostErrno();
+        break;
+      }
+      default:
+        return Errno(EPERM);
+    }
+    return Lookup(name);
+  }
+
+  ErrnoStatus LinkChild(std::string_view name, const InodeRef& target) override {
+    auto* t = dynamic_cast<HostInode*>(target.get());
+    if (t == nullptr || &t->fs() != &fs()) return Errno(EXDEV);
+    std::string n(name);
+    // linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc
+    // magic link names the same pinned inode.
+    std::string proc = absl::StrCat("/proc/self/fd/", t->path_fd_.get());
+    if (linkat(AT_FDCWD, proc.c_str(), path_fd_.get(), n.c_str(), AT_SYMLINK_FOLLOW) < 0) {
+      return HostErrno();
+    }
+    return Ok();
+  }
+
+  ErrnoStatus RemoveChild(std::string_view name, bool dir) override {
+    std::string n(name);
+    if (unlinkat(path_fd_.get(), n.c_str(), dir ? AT_REMOVEDIR : 0) < 0) return HostErrno();
+    return Ok();
+  }
+
+  ErrnoStatus RenameChild(std::string_view old_name, Inode& new_dir, std::string_view new_name,
+                          unsigned flags) override {
+    auto* nd = dynamic_cast<HostInode*>(&new_dir);
+    if (nd == nullptr || &nd->fs() != &fs()) return Errno(EXDEV);
+    std::string o(old_name), n(new_name);
+    if (renameat2(path_fd_.get(), o.c_str(), nd->path_fd_.get(), n.c_str(), flags) < 0) {
+      return HostErrno();
+    }
+    return Ok();
+  }
+
+  ErrnoStatus Chmod(mode_t mode) override {
+    if (S_ISLNK(type_)) return Errno(EOPNOTSUPP);
+    std::string proc = absl::StrCat("/proc/self/fd/", path_fd_.get());
+    if (chmod(proc.c_str(), mode & 07777) < 0) return HostErrno();
+    return Ok();
+  }
+
+  ErrnoStatus Truncate(uint64_t length) override {
+    if (!S_ISREG(type_)) return Errno(S_ISDIR(type_) ? EISDIR : EINVAL);
+    SB_ASSIGN_OR_RETURN(UniqueFd fd, Reopen(path_fd_.get(), O_WRONLY));
+    if (ftruncate(fd.get(), static_cast<off_t>(length)) < 0) return HostErrno();
+    return Ok();
+  }
+
+  ErrnoOr<std::string> Readlink() override {
+    if (!S_ISLNK(type_)) return Errno(EINVAL);
+    char buf[4096];
+    ssize_t n = readlinkat(path_fd_.get(), "", buf, sizeof(buf));
+    if (n < 0) return HostErrno();
+    return std::string(buf, static_cast<size_t>(n));
+  }
+
+  ErrnoOr<FileRef> Open(const Location& loc, int flags) override {
+    switch (type_) {
+      case S_IFDIR: {
+        SB_ASSIGN_OR_RETURN(UniqueFd fd, Reopen(path_fd_.get(), O_RDONLY | O_DIRECTORY));
+        return FileRef(std::make_shared<HostDirFile>(loc, flags, std::move(fd)));
+      }
+      case S_IFREG: {
+        // No O_NOFOLLOW: it would refuse the /proc magic link itself.
+        int host_flags = flags & (O_ACCMODE | O_APPEND | O_DSYNC | O_SYNC);
+        SB_ASSIGN_OR_RETURN(UniqueFd fd, Reopen(path_fd_.get(), host_flags));
+        return FileRef(std::make_shared<HostRegularFile>(loc, flags, std::move(fd)));
+      }
+      case S_IFLNK:
+        return Errno(ELOOP);
+      case S_IFCHR:
+      case S_IFBLK:
+        return Errno(EACCES);  // as nodev: host devices are never opened
+      case S_IFSOCK:
+        return Errno(ENXIO);
+      default:
+        ReportUnsupported("open of a host FIFO");
+        return Errno(EACCES);
+    }
+  }
+
+ private:
+  const UniqueFd path_fd_;  // immutable; O_PATH, pins the host inode
+  const mode_t type_;       // immutable
+};
+
+}  // namespace
+
+ErrnoOr<InodeRef> NewHostFs(std::string_view host_dir) {
+  std::string dir(host_dir);
+  int fd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return HostErrno();
+  auto fs = std::make_shared<Filesystem>("host");
+  return InodeRef(std::make_shared<HostInode>(std::move(fs), UniqueFd(fd), S_IFDIR));
+}
+
+}  // namespace sb::fs

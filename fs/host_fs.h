@@ -1,0 +1,24 @@
+// host_fs.h: the host-backed filesystem (the container root, bind mounts).
+//
+// Every host file is reached by openat(held_dir_fd, one_name,
+// O_PATH|O_NOFOLLOW) below the host directory the filesystem was created
+// on; symlinks are read with readlinkat and resolved by our path walk.
+// Device nodes are never opened (EACCES). Files are opened for I/O by
+// reopening the pinned O_PATH fd through /proc/self/fd. Changes (mkdir,
+// create, unlink, rename, link, symlink, truncate) are made relative to
+// held directory fds; a read-only mount refuses them first (EROFS). New
+// host files belong to the daemon's host uid (no host chown yet). Called
+// by NewHostRootedNamespace and MountHostDirectory.
+#pragma once
+
+#include <string_view>
+
+#include "fs/inode.h"
+
+namespace sb::fs {
+
+// Opens `host_dir` (O_PATH|O_DIRECTORY) as the root of a new host
+// filesystem; the host's errno if it cannot.
+ErrnoOr<InodeRef> NewHostFs(std::string_view host_dir);
+
+}  // namespace sb::fs

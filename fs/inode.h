@@ -1,0 +1,132 @@
+// inode.h: filesystems (superblocks) and inodes, the objects the VFS walks.
+//
+// A Filesystem is one mounted instance (Linux's super_block): it owns its
+// device number and its rename lock. An Inode is one file in it; each
+// filesystem (tmpfs, host, devfs) subclasses Inode and implements the
+// directory, symlink and open operations it supports. The VFS (path walk,
+// namespace.cc) does every generic check (permissions, EROFS, mount points,
+// "." and "..") before calling down, so an Inode only sees single names
+// that are neither empty, ".", ".." nor contain '/'.
+//
+// Inodes are shared (InodeRef): by the dentries that name them, by tmpfs
+// directories that hold them, and by open files. Each Inode holds its
+// Filesystem alive. Thread-safe: a subclass guards its own state.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/synchronization/mutex.h"
+#include "fs/file.h"
+#include "kernel/base/credentials.h"
+#include "kernel/base/errno.h"
+
+namespace sb::fs {
+
+class Inode;
+using InodeRef = std::shared_ptr<Inode>;
+
+// A new anonymous device number (major 0), as Linux's get_anon_bdev().
+dev_t AllocateAnonDev();
+// The current CLOCK_REALTIME time, for timestamps.
+struct timespec NowTimespec();
+
+class Filesystem {
+ public:
+  explicit Filesystem(std::string type) : type_(std::move(type)), dev_(AllocateAnonDev()) {}
+  virtual ~Filesystem() = default;
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
+
+  const std::string& type() const { return type_; }
+  dev_t dev() const { return dev_; }
+  // A fresh inode number in this filesystem.
+  uint64_t NextIno() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Serializes renames within this filesystem (Linux: s_vfs_rename_mutex),
+  // so that the ancestor check and the move are atomic. Taken before any
+  // Dentry::mu_ (see the lock order in vfs.h).
+  absl::Mutex rename_mu;
+
+ private:
+  const std::string type_;             // immutable
+  const dev_t dev_;                    // immutable
+  std::atomic<uint64_t> next_ino_{1};  // atomic
+};
+using FilesystemRef = std::shared_ptr<Filesystem>;
+
+// What CreateChild makes.
+struct CreateRequest {
+  mode_t mode;              // file type | permission bits (umask already applied)
+  uid_t uid;                // owner (the caller's fsuid)
+  gid_t gid;                // group (fsgid, or the directory's with setgid)
+  std::string_view target;  // symlink target (S_IFLNK only)
+  dev_t rdev = 0;           // device number (S_IFCHR/S_IFBLK only)
+};
+
+class Inode : public std::enable_shared_from_this<Inode> {
+ public:
+  explicit Inode(FilesystemRef fs) : fs_(std::move(fs)) {}
+  virtual ~Inode() = default;
+  Inode(const Inode&) = delete;
+  Inode& operator=(const Inode&) = delete;
+
+  Filesystem& fs() const { return *fs_; }
+  const FilesystemRef& fs_ref() const { return fs_; }
+
+  // The full attributes, st_dev being the filesystem's number.
+  virtual ErrnoOr<struct stat> Stat() = 0;
+
+  // --- Directories. ENOTDIR by default.
+  // The child called `name`; ENOENT if none.
+  virtual ErrnoOr<InodeRef> Lookup(std::string_view name) { return Errno(ENOTDIR); }
+  // Creates `name` (EEXIST if it exists).
+  virtual ErrnoOr<InodeRef> CreateChild(std::string_view name, const CreateRequest& req) {
+    return Errno(ENOTDIR);
+  }
+  // Adds a hard link `name` to `target` (same filesystem, not a directory).
+  virtual ErrnoStatus LinkChild(std::string_view name, const InodeRef& target) {
+    return Errno(ENOTDIR);
+  }
+  // Removes `name`; `dir` says rmdir (ENOTDIR/ENOTEMPTY) or unlink (EISDIR).
+  virtual ErrnoStatus RemoveChild(std::string_view name, bool dir) { return Errno(ENOTDIR); }
+  // Moves `old_name` here to `new_name` in `new_dir` (same filesystem),
+  // with renameat2 `flags`. Called with fs().rename_mu held; the VFS has
+  // checked permissions, ancestry and mount points.
+  virtual ErrnoStatus RenameChild(std::string_view old_name, Inode& new_dir,
+                                  std::string_view new_name, unsigned flags) {
+    return Errno(ENOTDIR);
+  }
+
+  // --- Symlinks. EINVAL if not a symlink.
+  virtual ErrnoOr<std::string> Readlink() { return Errno(EINVAL); }
+
+  // --- Attributes.
+  virtual ErrnoStatus Chmod(mode_t mode) { return Errno(EPERM); }
+  // Sets the size of a regular file (O_TRUNC, truncate(2)). EINVAL if not one.
+  virtual ErrnoStatus Truncate(uint64_t length) { return Errno(EINVAL); }
+
+  // Opens this inode at `loc` for I/O with open(2) `flags`; the VFS has
+  // done the permission checks. Not called for O_PATH.
+  virtual ErrnoOr<FileRef> Open(const Location& loc, int flags) = 0;
+
+ private:
+  const FilesystemRef fs_;  // immutable
+};
+
+// Linux's generic_permission(): may `creds` access a file with attributes
+// `st` for `may` (a mask of R_OK, W_OK, X_OK)? EACCES if not.
+ErrnoStatus CheckPermission(const Credentials& creds, const struct stat& st, int may);
+// May `creds` remove/replace `child_st` from the sticky directory `dir_st`?
+// (Linux's check_sticky().) EPERM if not.
+ErrnoStatus CheckSticky(const Credentials& creds, const struct stat& dir_st,
+                        const struct stat& child_st);
+// Is `creds` the owner of `st` or does it hold CAP_FOWNER?
+bool IsOwnerOrFowner(const Credentials& creds, const struct stat& st);
+
+}  // namespace sb::fs

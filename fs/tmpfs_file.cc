@@ -1,0 +1,225 @@
+// tmpfs_file.cc: tmpfs file data, regular files and the open file
+// descriptions of tmpfs regular files and directories.
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "fs/tmpfs_inode.h"
+#include "fs/vfs_file.h"
+
+namespace sb::fs {
+
+size_t TmpfsData::Read(uint64_t off, HostIoVecs dst) const {
+  if (off >= bytes_.size()) return 0;
+  size_t done = 0;
+  for (const struct iovec& v : dst) {
+    size_t avail = bytes_.size() - (off + done);
+    size_t n = std::min(v.iov_len, avail);
+    std::memcpy(v.iov_base, bytes_.data() + off + done, n);
+    done += n;
+    if (n < v.iov_len) break;
+  }
+  return done;
+}
+
+void TmpfsData::Write(uint64_t off, HostIoVecs src, size_t len) {
+  if (off + len > bytes_.size()) bytes_.resize(off + len);
+  size_t done = 0;
+  for (const struct iovec& v : src) {
+    size_t n = std::min(v.iov_len, len - done);
+    std::memcpy(bytes_.data() + off + done, v.iov_base, n);
+    done += n;
+    if (done == len) break;
+  }
+}
+
+namespace {
+uint64_t Pages(uint64_t bytes) { return (bytes + 4095) & ~uint64_t{4095}; }
+}  // namespace
+
+TmpfsFile::~TmpfsFile() {
+  // Return the pages to the size= budget. No lock: we are the last user.
+  (void)tmpfs().Charge(-static_cast<int64_t>(Pages(data_.size())));
+}
+
+uint64_t TmpfsFile::size() const {
+  absl::MutexLock lock(&mu_);
+  return data_.size();
+}
+
+ErrnoStatus TmpfsFile::ResizeLocked(uint64_t length) {
+  int64_t delta = static_cast<int64_t>(Pages(length)) - static_cast<int64_t>(Pages(data_.size()));
+  SB_TRY(tmpfs().Charge(delta));
+  data_.Resize(length);
+  return Ok();
+}
+
+ErrnoStatus TmpfsFile::Truncate(uint64_t length) {
+  if (length > static_cast<uint64_t>(INT64_MAX)) return Errno(EINVAL);
+  absl::MutexLock lock(&mu_);
+  SB_TRY(ResizeLocked(length));
+  TouchLocked(false, true, true);
+  return Ok();
+}
+
+ErrnoOr<size_t> TmpfsFile::ReadAt(uint64_t off, HostIoVecs dst) {
+  absl::MutexLock lock(&mu_);
+  size_t n = data_.Read(off, dst);
+  TouchAtimeLocked();
+  return n;
+}
+
+ErrnoOr<std::pair<size_t, uint64_t>> TmpfsFile::WriteAt(uint64_t off, HostIoVecs src, bool append) {
+  size_t len = TotalLength(src);
+  absl::MutexLock lock(&mu_);
+  if (append) off = data_.size();
+  if (len == 0) return std::make_pair(size_t{0}, off);
+  if (off > static_cast<uint64_t>(INT64_MAX) - len) return Errno(EFBIG);
+  uint64_t end = off + len;
+  if (end > data_.size()) {
+    int64_t delta = static_cast<int64_t>(Pages(end)) - static_cast<int64_t>(Pages(data_.size()));
+    if (!tmpfs().Charge(delta).ok()) {
+      // Write what fits in the pages still free, or ENOSPC.
+      uint64_t fit = Pages(data_.size());
+      while (fit < end && tmpfs().Charge(4096).ok()) fit += 4096;
+      if (fit <= off) {
+        (void)tmpfs().Charge(-static_cast<int64_t>(fit - Pages(data_.size())));
+        return Errno(ENOSPC);
+      }
+      len = static_cast<size_t>(std::min(end, fit) - off);
+      end = off + len;
+    }
+  }
+  data_.Write(off, src, len);
+  TouchLocked(false, true, true);
+  // Linux's file_remove_privs(): a write drops setuid (and group-exec setgid).
+  if (perms_ & S_ISUID) perms_ &= ~S_ISUID;
+  if ((perms_ & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) perms_ &= ~S_ISGID;
+  return std::make_pair(len, end);
+}
+
+namespace {
+
+// An open tmpfs regular file (Linux: shmem_file_operations).
+class TmpfsRegularFile : public VfsFile {
+ public:
+  TmpfsRegularFile(const Location& loc, int flags, std::shared_ptr<TmpfsFile> file)
+      : VfsFile(loc, flags), file_(std::move(file)) {}
+
+  ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
+    if (!readable()) return Errno(EBADF);
+    if (offset >= 0) return file_->ReadAt(offset, dst);
+    absl::MutexLock lock(&mu_);
+    SB_ASSIGN_OR_RETURN(size_t n, file_->ReadAt(pos_, dst));
+    pos_ += n;
+    return n;
+  }
+
+  ErrnoOr<size_t> Write(HostIoVecs src, int64_t offset) override {
+    if (!writable()) return Errno(EBADF);
+    bool append = status_flags() & O_APPEND;
+    if (offset >= 0) {
+      SB_ASSIGN_OR_RETURN(auto r, file_->WriteAt(offset, src, append));
+      return r.first;
+    }
+    absl::MutexLock lock(&mu_);
+    SB_ASSIGN_OR_RETURN(auto r, file_->WriteAt(pos_, src, append));
+    pos_ = r.second;
+    return r.first;
+  }
+
+  ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
+    absl::MutexLock lock(&mu_);
+    SB_ASSIGN_OR_RETURN(int64_t pos, SeekInFile(pos_, file_->size(), offset, whence));
+    pos_ = pos;
+    return pos;
+  }
+
+  ErrnoStatus Truncate(uint64_t length) override {
+    if (!writable()) return Errno(EINVAL);
+    return file_->Truncate(length);
+  }
+
+ private:
+  const std::shared_ptr<TmpfsFile> file_;  // immutable
+  absl::Mutex mu_;                         // Linux: f_pos_lock
+  int64_t pos_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// An open tmpfs directory (Linux: dcache_readdir with stable cookies).
+class TmpfsDirFile : public VfsFile {
+ public:
+  TmpfsDirFile(const Location& loc, int flags, std::shared_ptr<TmpfsDir> dir)
+      : VfsFile(loc, flags), dir_(std::move(dir)) {}
+
+  ErrnoOr<size_t> Read(HostIoVecs, int64_t) override { return Errno(EISDIR); }
+  ErrnoOr<size_t> Write(HostIoVecs, int64_t) override { return Errno(EBADF); }
+
+  ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
+    absl::MutexLock lock(&mu_);
+    size_t used = 0;
+    auto full = [&]() -> ErrnoOr<size_t> {
+      if (used == 0) return Errno(EINVAL);
+      return used;
+    };
+    if (pos_ == 0) {
+      if (!PutDirent64(buf, &used, dir_->ino(), 1, DT_DIR, ".")) return full();
+      pos_ = 1;
+    }
+    if (pos_ == 1) {
+      uint64_t parent_ino = dir_->ino();
+      if (DentryRef parent = loc_.dentry->parent()) {
+        if (auto st = parent->inode()->Stat(); st.ok()) parent_ino = st->st_ino;
+      }
+      if (!PutDirent64(buf, &used, parent_ino, 2, DT_DIR, "..")) return full();
+      pos_ = 2;
+    }
+    while (true) {
+      auto batch = dir_->ListAfter(static_cast<uint64_t>(pos_), 64);
+      if (batch.empty()) return used;
+      for (const auto& e : batch) {
+        if (!PutDirent64(buf, &used, e.ino, static_cast<int64_t>(e.cookie), DirentType(e.type),
+                         e.name)) {
+          return full();
+        }
+        pos_ = static_cast<int64_t>(e.cookie);
+      }
+    }
+  }
+
+  ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
+    absl::MutexLock lock(&mu_);
+    int64_t pos;
+    if (whence == SEEK_SET) {
+      pos = offset;
+    } else if (whence == SEEK_CUR) {
+      pos = pos_ + offset;
+    } else {
+      return Errno(EINVAL);
+    }
+    if (pos < 0) return Errno(EINVAL);
+    pos_ = pos;
+    return pos;
+  }
+
+ private:
+  const std::shared_ptr<TmpfsDir> dir_;  // immutable
+  absl::Mutex mu_;
+  // The cookie of the last entry returned (0: none, 1: ".", 2: "..").
+  int64_t pos_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace
+
+ErrnoOr<FileRef> TmpfsFile::Open(const Location& loc, int flags) {
+  return FileRef(std::make_shared<TmpfsRegularFile>(
+      loc, flags, std::static_pointer_cast<TmpfsFile>(shared_from_this())));
+}
+
+FileRef NewTmpfsDirFile(const Location& loc, int flags) {
+  auto dir = std::static_pointer_cast<TmpfsDir>(loc.dentry->inode());
+  return std::make_shared<TmpfsDirFile>(loc, flags, std::move(dir));
+}
+
+}  // namespace sb::fs

@@ -1,0 +1,57 @@
+#include "fs/vfs_file.h"
+
+#include <dirent.h>
+
+#include <cstring>
+#include <limits>
+
+namespace sb::fs {
+
+bool PutDirent64(std::span<uint8_t> buf, size_t* used, uint64_t ino, int64_t off, uint8_t type,
+                 std::string_view name) {
+  // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+  constexpr size_t kHeader = 8 + 8 + 2 + 1;
+  size_t reclen = (kHeader + name.size() + 1 + 7) & ~size_t{7};
+  if (*used + reclen > buf.size()) return false;
+  uint8_t* p = buf.data() + *used;
+  std::memset(p, 0, reclen);
+  uint16_t rl = static_cast<uint16_t>(reclen);
+  std::memcpy(p, &ino, 8);
+  std::memcpy(p + 8, &off, 8);
+  std::memcpy(p + 16, &rl, 2);
+  p[18] = type;
+  std::memcpy(p + kHeader, name.data(), name.size());
+  *used += reclen;
+  return true;
+}
+
+uint8_t DirentType(mode_t mode) { return static_cast<uint8_t>((mode & S_IFMT) >> 12); }
+
+ErrnoOr<int64_t> SeekInFile(int64_t cur, int64_t size, int64_t offset, int whence) {
+  int64_t base;
+  switch (whence) {
+    case SEEK_SET:
+      base = 0;
+      break;
+    case SEEK_CUR:
+      base = cur;
+      break;
+    case SEEK_END:
+      base = size;
+      break;
+    case SEEK_DATA:
+      if (offset < 0 || offset >= size) return Errno(ENXIO);
+      return offset;
+    case SEEK_HOLE:
+      if (offset < 0 || offset >= size) return Errno(ENXIO);
+      return size;
+    default:
+      return Errno(EINVAL);
+  }
+  if ((offset > 0 && base > std::numeric_limits<int64_t>::max() - offset)) return Errno(EOVERFLOW);
+  int64_t pos = base + offset;
+  if (pos < 0) return Errno(EINVAL);
+  return pos;
+}
+
+}  // namespace sb::fs

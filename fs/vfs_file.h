@@ -1,0 +1,54 @@
+// vfs_file.h: helpers shared by the files of tree-backed filesystems.
+//
+// VfsFile is the base of every FileDescription opened from a Location
+// (tmpfs, host, devfs files): it holds the location (and so the dentry,
+// inode and mount alive) and answers Stat() and location(). PathFile is
+// what O_PATH opens. PutDirent64 encodes one linux_dirent64 record.
+// Used by namespace.cc, tmpfs, host_fs and devfs.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "fs/dentry.h"
+#include "fs/file.h"
+
+namespace sb::fs {
+
+class VfsFile : public FileDescription {
+ public:
+  VfsFile(const Location& loc, int flags) : FileDescription(flags), loc_(loc) {}
+  std::optional<Location> location() const override { return loc_; }
+  ErrnoOr<struct stat> Stat() override { return inode().Stat(); }
+  Inode& inode() const { return *loc_.dentry->inode(); }
+
+ protected:
+  const Location loc_;  // immutable
+};
+
+// O_PATH: only names a location. I/O gives EBADF, as Linux's empty f_op.
+class PathFile : public VfsFile {
+ public:
+  using VfsFile::VfsFile;
+  ErrnoOr<size_t> Read(HostIoVecs, int64_t) override { return Errno(EBADF); }
+  ErrnoOr<size_t> Write(HostIoVecs, int64_t) override { return Errno(EBADF); }
+  ErrnoOr<int64_t> Seek(int64_t, int) override { return Errno(EBADF); }
+  ErrnoOr<size_t> GetDents64(std::span<uint8_t>) override { return Errno(EBADF); }
+  ErrnoOr<int64_t> Ioctl(uint32_t, uint64_t, UserIo&) override { return Errno(EBADF); }
+  ErrnoStatus Truncate(uint64_t) override { return Errno(EBADF); }
+  uint32_t Readiness(uint32_t mask) override { return POLLNVAL & mask; }
+};
+
+// Appends one linux_dirent64 to `buf` at `*used`; false if it does not fit.
+bool PutDirent64(std::span<uint8_t> buf, size_t* used, uint64_t ino, int64_t off, uint8_t type,
+                 std::string_view name);
+
+// DT_* for a st_mode.
+uint8_t DirentType(mode_t mode);
+
+// Reads the regular-file/offset arithmetic of lseek for a file of `size`
+// at `cur`: SEEK_SET/CUR/END/DATA/HOLE (no holes: data up to size).
+ErrnoOr<int64_t> SeekInFile(int64_t cur, int64_t size, int64_t offset, int whence);
+
+}  // namespace sb::fs

@@ -1,0 +1,189 @@
+#include "kernel/kernel.h"
+
+#include <sys/wait.h>
+
+#include <cstring>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "fs/vfs.h"
+#include "kernel/task/task.h"
+#include "spdlog/spdlog.h"
+
+namespace sb::kernel {
+
+absl::StatusOr<std::unique_ptr<Kernel>> Kernel::Create(const KernelOptions& opts) {
+  std::unique_ptr<Kernel> k(new Kernel());  // private constructor
+  auto mf = MemoryFile::Create();
+  if (!mf.ok()) return ErrnoToStatus(mf.error(), "creating the memory file");
+  k->mf_ = std::move(*mf);
+  k->boot_time_ = absl::Now();
+  strncpy(k->uts_.sysname, kSysname, sizeof(k->uts_.sysname) - 1);
+  strncpy(k->uts_.nodename, opts.hostname.c_str(), sizeof(k->uts_.nodename) - 1);
+  strncpy(k->uts_.release, kRelease, sizeof(k->uts_.release) - 1);
+  strncpy(k->uts_.version, kVersion, sizeof(k->uts_.version) - 1);
+  strncpy(k->uts_.machine, kMachine, sizeof(k->uts_.machine) - 1);
+  strncpy(k->uts_.domainname, opts.domainname.c_str(), sizeof(k->uts_.domainname) - 1);
+
+  // The FPU state every new program starts from: read once from a fresh
+  // stub (on its own thread, which is that stub's tracer).
+  k->initial_fp_ = std::make_unique<platform::FpState>();
+  absl::Status fp_status;
+  std::thread probe([&] {
+    auto ctx = platform::NewProcessContext(k->mf_->fd());
+    if (!ctx.ok()) {
+      fp_status = ErrnoToStatus(ctx.error(), "starting a stub process (is ptrace allowed?)");
+      return;
+    }
+    auto r = (*ctx)->GetFpState(*k->initial_fp_);
+    if (!r.ok()) fp_status = ErrnoToStatus(r.error(), "reading the stub's FPU state");
+  });
+  probe.join();
+  if (!fp_status.ok()) return fp_status;
+  return k;
+}
+
+Kernel::~Kernel() {
+  // Kill whatever is left and join every task thread.
+  std::vector<TaskRef> tasks;
+  {
+    absl::MutexLock lock(&tree_mu_);
+    for (auto& [tid, t] : tasks_) tasks.push_back(t);
+  }
+  for (auto& t : tasks) t->thread_group().exiting_ = true, t->Interrupt();
+  for (auto& t : tasks) {
+    if (t->host_thread().joinable()) t->host_thread().join();
+  }
+  std::vector<std::thread> finished;
+  {
+    absl::MutexLock lock(&tree_mu_);
+    finished.swap(finished_threads_);
+  }
+  for (auto& th : finished) th.join();
+}
+
+ErrnoOr<pid_t> Kernel::AllocatePidLocked() {
+  constexpr pid_t kPidMax = 4194304;  // /proc/sys/kernel/pid_max
+  for (int tries = 0; tries < kPidMax; ++tries) {
+    pid_t p = next_pid_++;
+    if (next_pid_ >= kPidMax) next_pid_ = 300;  // Linux wraps to RESERVED_PIDS
+    if (!tasks_.contains(p) && !groups_.contains(p)) return p;
+  }
+  return Errno(EAGAIN);
+}
+
+void Kernel::JoinFinishedThreads() {
+  std::vector<std::thread> finished;
+  {
+    absl::MutexLock lock(&tree_mu_);
+    finished.swap(finished_threads_);
+  }
+  for (auto& th : finished) {
+    if (th.get_id() == std::this_thread::get_id()) {
+      th.detach();  // a task that reaped itself (auto-reap) finishes on its own
+    } else {
+      th.join();
+    }
+  }
+}
+
+ThreadGroupRef Kernel::FindThreadGroup(pid_t pid) {
+  absl::MutexLock lock(&tree_mu_);
+  auto it = groups_.find(pid);
+  return it == groups_.end() ? nullptr : it->second;
+}
+
+TaskRef Kernel::FindTask(pid_t tid) {
+  absl::MutexLock lock(&tree_mu_);
+  auto it = tasks_.find(tid);
+  return it == tasks_.end() ? nullptr : it->second;
+}
+
+void Kernel::ReleaseLocked(const ThreadGroupRef& tg) {
+  groups_.erase(tg->tgid());
+  for (auto it = tasks_.begin(); it != tasks_.end();) {
+    if (&it->second->thread_group() == tg.get()) {
+      if (it->second->host_thread().joinable()) {
+        finished_threads_.push_back(std::move(it->second->host_thread()));
+      }
+      it = tasks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (tg->parent_) {
+    auto& siblings = tg->parent_->children_;
+    siblings.erase(std::remove(siblings.begin(), siblings.end(), tg), siblings.end());
+  }
+}
+
+absl::StatusOr<ThreadGroupRef> Kernel::CreateProcess(ProcessSpec spec) {
+  if (spec.argv.empty()) return absl::InvalidArgumentError("no program given (empty argv)");
+  if (!spec.mount_namespace) return absl::InvalidArgumentError("no mount namespace");
+  TaskRef task;
+  ThreadGroupRef tg;
+  {
+    absl::MutexLock lock(&tree_mu_);
+    auto pid = AllocatePidLocked();
+    if (!pid.ok()) return absl::ResourceExhaustedError("no free process IDs");
+    tg = std::make_shared<ThreadGroup>(*pid, nullptr);
+    tg->pgid_ = tg->sid_ = *pid;
+    task = std::make_shared<Task>(*this, *pid, tg);
+    groups_[*pid] = tg;
+    tasks_[*pid] = task;
+    tg->tasks_.push_back(task.get());
+    if (!init_) init_ = tg;
+  }
+  auto fds = std::make_shared<FdTable>();
+  for (int i = 0; i < 3; ++i) {
+    if (!spec.stdio[i].valid()) continue;
+    int flags = (i == 0) ? O_RDONLY : O_WRONLY;
+    int host_flags = fcntl(spec.stdio[i].get(), F_GETFL);
+    if (host_flags >= 0) flags = host_flags & (O_ACCMODE | O_APPEND);
+    auto r = fds->InstallAt(i, fs::NewHostFdFile(std::move(spec.stdio[i]), flags), false, 1024);
+    (void)r;
+  }
+  auto fs_state = std::make_shared<FsState>();
+  auto creds = std::make_shared<Credentials>(spec.creds);
+  {
+    absl::MutexLock lock(&fs_state->mu);
+    fs_state->root = spec.mount_namespace->Root();
+    fs_state->cwd = fs_state->root;
+  }
+  task->InitFirst(std::make_shared<mm::MemoryManager>(*mf_), fds, fs_state, creds,
+                  spec.mount_namespace);
+  auto fail = [&](absl::Status s) {
+    absl::MutexLock lock(&tree_mu_);
+    tg->zombie_ = true;
+    ReleaseLocked(tg);
+    if (init_ == tg) init_ = nullptr;
+    return s;
+  };
+  {
+    fs::FsContext ctx = task->FsContext();
+    auto cwd = spec.mount_namespace->Lookup(ctx, ctx.root, spec.cwd, fs::FollowFinal::kYes);
+    if (!cwd.ok()) return fail(ErrnoToStatus(cwd.error(), absl::StrCat("working directory ", spec.cwd)));
+    absl::MutexLock lock(&fs_state->mu);
+    fs_state->cwd = *cwd;
+  }
+  std::string path = spec.filename.empty() ? spec.argv[0] : spec.filename;
+  auto exec = task->Execve(path, spec.argv, spec.envp, AT_FDCWD, 0);
+  if (!exec.ok()) return fail(ErrnoToStatus(exec.error(), absl::StrCat("cannot execute ", path)));
+  task->Start();
+  return tg;
+}
+
+int Kernel::WaitForExit(const ThreadGroupRef& tg) {
+  tg->exited_.WaitForNotification();
+  int status;
+  {
+    absl::MutexLock lock(&tree_mu_);
+    status = tg->exit_status_;
+    ReleaseLocked(tg);
+  }
+  JoinFinishedThreads();
+  return status;
+}
+
+}  // namespace sb::kernel

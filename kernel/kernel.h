@@ -1,0 +1,104 @@
+// kernel.h: the application kernel: one per sandbox instance.
+//
+// Owns the memory file, the process tree (tasks and thread groups by ID),
+// the kernel's identity (uname), and the control API the daemon and
+// sandboxctl use: create a process, wait for it, signal it.
+//
+// Lock order (take a lock only while holding locks above it):
+//   Kernel::tree_mu_                 (process tree; Linux's tasklist_lock)
+//     ThreadGroup::signal_mu_        (Linux: sighand->siglock)
+//       mm::MemoryManager::mu_
+//         MemoryFile::mu_
+//   fs/ locks are never held across calls into kernel/.
+#pragma once
+
+#include <sys/utsname.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "fs/vfs.h"
+#include "kernel/base/credentials.h"
+#include "kernel/base/memory_file.h"
+#include "kernel/base/unique_fd.h"
+#include "kernel/futex.h"
+#include "kernel/platform/platform.h"
+#include "kernel/task/task.h"
+#include "kernel/task/thread_group.h"
+
+namespace sb::kernel {
+
+// The kernel's identity, as uname(2) reports it (docs/identity.md).
+inline constexpr char kSysname[] = "Linux";
+inline constexpr char kRelease[] = "6.1.0-sandboxd";
+inline constexpr char kVersion[] = "#1 SMP PREEMPT_DYNAMIC sandboxd 0.1";
+inline constexpr char kMachine[] = "x86_64";
+
+struct KernelOptions {
+  std::string hostname = "sandbox";
+  std::string domainname = "(none)";
+};
+
+// A first process to start (the control API's CreateProcess).
+struct ProcessSpec {
+  std::string filename;           // the program to execute (argv[0] if empty)
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  std::string cwd = "/";
+  std::array<UniqueFd, 3> stdio;  // host fds handed in as 0, 1, 2
+  fs::MountNamespaceRef mount_namespace;
+  Credentials creds = Credentials::Root();
+};
+
+class Kernel {
+ public:
+  static absl::StatusOr<std::unique_ptr<Kernel>> Create(const KernelOptions& opts);
+  ~Kernel();
+
+  MemoryFile& memory_file() { return *mf_; }
+  const struct utsname& uts() const { return uts_; }
+  absl::Time boot_time() const { return boot_time_; }
+  const platform::FpState& initial_fp_state() const { return *initial_fp_; }
+  FutexTable& futexes() { return futexes_; }
+
+  // Starts a new process as the init of this kernel (pid 1 first). The
+  // program must exist and be executable; errors name the problem.
+  absl::StatusOr<ThreadGroupRef> CreateProcess(ProcessSpec spec) ABSL_LOCKS_EXCLUDED(tree_mu_);
+  // Blocks until `tg` has exited; returns its wait(2) status word and reaps it.
+  int WaitForExit(const ThreadGroupRef& tg) ABSL_LOCKS_EXCLUDED(tree_mu_);
+
+  // --- The process tree (task_set.cc) ---
+  absl::Mutex tree_mu_;
+  // A new ID, or EAGAIN when the table is full.
+  ErrnoOr<pid_t> AllocatePidLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  std::map<pid_t, TaskRef> tasks_ ABSL_GUARDED_BY(tree_mu_);
+  std::map<pid_t, ThreadGroupRef> groups_ ABSL_GUARDED_BY(tree_mu_);
+  ThreadGroupRef FindThreadGroup(pid_t pid) ABSL_LOCKS_EXCLUDED(tree_mu_);
+  TaskRef FindTask(pid_t tid) ABSL_LOCKS_EXCLUDED(tree_mu_);
+  // Forgets a reaped process and joins its task threads.
+  void ReleaseLocked(const ThreadGroupRef& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Joins the host threads of tasks reaped so far. Never call it from a
+  // thread that may itself be in the list (a task reaping itself).
+  void JoinFinishedThreads() ABSL_LOCKS_EXCLUDED(tree_mu_);
+  // The init of the root PID namespace (pid 1), if started.
+  ThreadGroupRef init_ ABSL_GUARDED_BY(tree_mu_);
+
+ private:
+  Kernel() = default;
+  std::unique_ptr<MemoryFile> mf_;
+  std::unique_ptr<platform::FpState> initial_fp_;
+  FutexTable futexes_;
+  struct utsname uts_ {};
+  absl::Time boot_time_;
+  pid_t next_pid_ ABSL_GUARDED_BY(tree_mu_) = 1;
+  // Threads of reaped tasks waiting to be joined (joined outside tree_mu_).
+  std::vector<std::thread> finished_threads_ ABSL_GUARDED_BY(tree_mu_);
+};
+
+}  // namespace sb::kernel

@@ -1,0 +1,108 @@
+// fd.cc: dup, dup2, dup3, fcntl, ioctl, pipe, pipe2.
+#include <sys/ioctl.h>
+
+#include "kernel/base/log_once.h"
+#include "kernel/syscalls/handlers.h"
+
+namespace sb::kernel {
+
+SyscallResult Dup(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  SB_ASSIGN_OR_RETURN(int fd, t.fds().Install(std::move(f), false, 0, t.RlimitCur(RLIMIT_NOFILE)));
+  return fd;
+}
+
+SyscallResult Dup2(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  if (a.fd(0) == a.fd(1)) return a.fd(1);
+  SB_TRY(t.fds().InstallAt(a.fd(1), std::move(f), false, t.RlimitCur(RLIMIT_NOFILE)));
+  return a.fd(1);
+}
+
+SyscallResult Dup3(Task& t, const SyscallArgs& a) {
+  if (a.i32(2) & ~O_CLOEXEC) return Errno(EINVAL);
+  if (a.fd(0) == a.fd(1)) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  SB_TRY(t.fds().InstallAt(a.fd(1), std::move(f), a.i32(2) & O_CLOEXEC,
+                           t.RlimitCur(RLIMIT_NOFILE)));
+  return a.fd(1);
+}
+
+SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
+  const int fd = a.fd(0);
+  const int cmd = a.i32(1);
+  SB_ASSIGN_OR_RETURN(FdTable::Entry e, t.fds().GetEntry(fd));
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      const int min = a.i32(2);
+      const uint64_t limit = t.RlimitCur(RLIMIT_NOFILE);
+      if (min < 0 || static_cast<uint64_t>(min) >= limit) return Errno(EINVAL);
+      SB_ASSIGN_OR_RETURN(int nfd, t.fds().Install(e.file, cmd == F_DUPFD_CLOEXEC, min, limit));
+      return nfd;
+    }
+    case F_GETFD:
+      return e.cloexec ? FD_CLOEXEC : 0;
+    case F_SETFD:
+      SB_TRY(t.fds().SetCloexec(fd, a.i32(2) & FD_CLOEXEC));
+      return 0;
+    case F_GETFL:
+      return static_cast<uint32_t>(e.file->status_flags());
+    case F_SETFL:
+      e.file->SetStatusFlags(a.i32(2));
+      return 0;
+    default:
+      ReportUnsupported("fcntl command " + std::to_string(cmd));
+      return Errno(EINVAL);
+  }
+}
+
+SyscallResult Ioctl(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(FdTable::Entry e, t.fds().GetEntry(a.fd(0)));
+  const uint32_t cmd = a.u32(1);
+  switch (cmd) {
+    case FIOCLEX:
+    case FIONCLEX:
+      SB_TRY(t.fds().SetCloexec(a.fd(0), cmd == FIOCLEX));
+      return 0;
+    case FIONBIO: {
+      SB_ASSIGN_OR_RETURN(int on, t.CopyInObj<int>(a.addr(2)));
+      int flags = e.file->status_flags();
+      e.file->SetStatusFlags(on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
+      return 0;
+    }
+    default: {
+      SB_ASSIGN_OR_RETURN(int64_t r, e.file->Ioctl(cmd, a.u64(2), t));
+      return static_cast<uint64_t>(r);
+    }
+  }
+}
+
+namespace {
+
+SyscallResult DoPipe(Task& t, uint64_t addr, int flags) {
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return Errno(EINVAL);
+  auto [r, w] = fs::NewPipe(flags);
+  const uint64_t limit = t.RlimitCur(RLIMIT_NOFILE);
+  const bool cloexec = flags & O_CLOEXEC;
+  SB_ASSIGN_OR_RETURN(int rfd, t.fds().Install(std::move(r), cloexec, 0, limit));
+  auto wfd = t.fds().Install(std::move(w), cloexec, 0, limit);
+  if (!wfd.ok()) {
+    (void)t.fds().Remove(rfd);
+    return wfd.error();
+  }
+  int fds[2] = {rfd, *wfd};
+  if (auto c = t.CopyOut(addr, fds, sizeof(fds)); !c.ok()) {
+    (void)t.fds().Remove(rfd);
+    (void)t.fds().Remove(*wfd);
+    return c.error();
+  }
+  return 0;
+}
+
+}  // namespace
+
+SyscallResult Pipe(Task& t, const SyscallArgs& a) { return DoPipe(t, a.addr(0), 0); }
+SyscallResult Pipe2(Task& t, const SyscallArgs& a) { return DoPipe(t, a.addr(0), a.i32(1)); }
+
+}  // namespace sb::kernel

@@ -1,0 +1,106 @@
+// handlers.h: every syscall handler, by family file (STYLE.md R1/R2).
+#pragma once
+
+#include "kernel/syscalls/syscall.h"
+
+namespace sb::kernel {
+
+SyscallResult Access(Task& t, const SyscallArgs& a);
+SyscallResult ArchPrctl(Task& t, const SyscallArgs& a);
+SyscallResult Brk(Task& t, const SyscallArgs& a);
+SyscallResult Chdir(Task& t, const SyscallArgs& a);
+SyscallResult ClockGetres(Task& t, const SyscallArgs& a);
+SyscallResult ClockGettime(Task& t, const SyscallArgs& a);
+SyscallResult ClockNanosleep(Task& t, const SyscallArgs& a);
+SyscallResult Clone(Task& t, const SyscallArgs& a);
+SyscallResult Close(Task& t, const SyscallArgs& a);
+SyscallResult Creat(Task& t, const SyscallArgs& a);
+SyscallResult Dup(Task& t, const SyscallArgs& a);
+SyscallResult Dup2(Task& t, const SyscallArgs& a);
+SyscallResult Dup3(Task& t, const SyscallArgs& a);
+SyscallResult Execve(Task& t, const SyscallArgs& a);
+SyscallResult Execveat(Task& t, const SyscallArgs& a);
+SyscallResult Exit(Task& t, const SyscallArgs& a);
+SyscallResult ExitGroup(Task& t, const SyscallArgs& a);
+SyscallResult Faccessat(Task& t, const SyscallArgs& a);
+SyscallResult Faccessat2(Task& t, const SyscallArgs& a);
+SyscallResult Fchdir(Task& t, const SyscallArgs& a);
+SyscallResult Fcntl(Task& t, const SyscallArgs& a);
+SyscallResult Fork(Task& t, const SyscallArgs& a);
+SyscallResult Fstat(Task& t, const SyscallArgs& a);
+SyscallResult Futex(Task& t, const SyscallArgs& a);
+SyscallResult Getcwd(Task& t, const SyscallArgs& a);
+SyscallResult Getdents64(Task& t, const SyscallArgs& a);
+SyscallResult Getegid(Task& t, const SyscallArgs& a);
+SyscallResult Geteuid(Task& t, const SyscallArgs& a);
+SyscallResult Getgid(Task& t, const SyscallArgs& a);
+SyscallResult Getgroups(Task& t, const SyscallArgs& a);
+SyscallResult Getpgid(Task& t, const SyscallArgs& a);
+SyscallResult Getpgrp(Task& t, const SyscallArgs& a);
+SyscallResult Getpid(Task& t, const SyscallArgs& a);
+SyscallResult Getppid(Task& t, const SyscallArgs& a);
+SyscallResult Getrandom(Task& t, const SyscallArgs& a);
+SyscallResult Getrlimit(Task& t, const SyscallArgs& a);
+SyscallResult Getsid(Task& t, const SyscallArgs& a);
+SyscallResult Gettid(Task& t, const SyscallArgs& a);
+SyscallResult Gettimeofday(Task& t, const SyscallArgs& a);
+SyscallResult Getuid(Task& t, const SyscallArgs& a);
+SyscallResult Ioctl(Task& t, const SyscallArgs& a);
+SyscallResult Kill(Task& t, const SyscallArgs& a);
+SyscallResult Link(Task& t, const SyscallArgs& a);
+SyscallResult Linkat(Task& t, const SyscallArgs& a);
+SyscallResult Lseek(Task& t, const SyscallArgs& a);
+SyscallResult Lstat(Task& t, const SyscallArgs& a);
+SyscallResult Madvise(Task& t, const SyscallArgs& a);
+SyscallResult Mkdir(Task& t, const SyscallArgs& a);
+SyscallResult Mkdirat(Task& t, const SyscallArgs& a);
+SyscallResult Mmap(Task& t, const SyscallArgs& a);
+SyscallResult Mprotect(Task& t, const SyscallArgs& a);
+SyscallResult Mremap(Task& t, const SyscallArgs& a);
+SyscallResult Munmap(Task& t, const SyscallArgs& a);
+SyscallResult Nanosleep(Task& t, const SyscallArgs& a);
+SyscallResult Newfstatat(Task& t, const SyscallArgs& a);
+SyscallResult Open(Task& t, const SyscallArgs& a);
+SyscallResult Openat(Task& t, const SyscallArgs& a);
+SyscallResult Pipe(Task& t, const SyscallArgs& a);
+SyscallResult Pipe2(Task& t, const SyscallArgs& a);
+SyscallResult Pread64(Task& t, const SyscallArgs& a);
+SyscallResult Prlimit64(Task& t, const SyscallArgs& a);
+SyscallResult Pwrite64(Task& t, const SyscallArgs& a);
+SyscallResult Read(Task& t, const SyscallArgs& a);
+SyscallResult Readlink(Task& t, const SyscallArgs& a);
+SyscallResult Readlinkat(Task& t, const SyscallArgs& a);
+SyscallResult Readv(Task& t, const SyscallArgs& a);
+SyscallResult Rename(Task& t, const SyscallArgs& a);
+SyscallResult Renameat(Task& t, const SyscallArgs& a);
+SyscallResult Renameat2(Task& t, const SyscallArgs& a);
+SyscallResult Rmdir(Task& t, const SyscallArgs& a);
+SyscallResult RtSigaction(Task& t, const SyscallArgs& a);
+SyscallResult RtSigprocmask(Task& t, const SyscallArgs& a);
+SyscallResult RtSigreturn(Task& t, const SyscallArgs& a);
+SyscallResult SchedGetaffinity(Task& t, const SyscallArgs& a);
+SyscallResult SchedYield(Task& t, const SyscallArgs& a);
+SyscallResult SetRobustList(Task& t, const SyscallArgs& a);
+SyscallResult SetTidAddress(Task& t, const SyscallArgs& a);
+SyscallResult Setpgid(Task& t, const SyscallArgs& a);
+SyscallResult Setrlimit(Task& t, const SyscallArgs& a);
+SyscallResult Setsid(Task& t, const SyscallArgs& a);
+SyscallResult Sigaltstack(Task& t, const SyscallArgs& a);
+SyscallResult Stat(Task& t, const SyscallArgs& a);
+SyscallResult Statx(Task& t, const SyscallArgs& a);
+SyscallResult Symlink(Task& t, const SyscallArgs& a);
+SyscallResult Symlinkat(Task& t, const SyscallArgs& a);
+SyscallResult Sysinfo(Task& t, const SyscallArgs& a);
+SyscallResult Tgkill(Task& t, const SyscallArgs& a);
+SyscallResult Time(Task& t, const SyscallArgs& a);
+SyscallResult Tkill(Task& t, const SyscallArgs& a);
+SyscallResult Umask(Task& t, const SyscallArgs& a);
+SyscallResult Uname(Task& t, const SyscallArgs& a);
+SyscallResult Unlink(Task& t, const SyscallArgs& a);
+SyscallResult Unlinkat(Task& t, const SyscallArgs& a);
+SyscallResult Vfork(Task& t, const SyscallArgs& a);
+SyscallResult Wait4(Task& t, const SyscallArgs& a);
+SyscallResult Write(Task& t, const SyscallArgs& a);
+SyscallResult Writev(Task& t, const SyscallArgs& a);
+
+}  // namespace sb::kernel

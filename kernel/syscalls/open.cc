@@ -1,0 +1,39 @@
+// open.cc: open, openat, creat, close.
+#include "kernel/base/abi.h"
+#include "kernel/syscalls/handlers.h"
+
+namespace sb::kernel {
+namespace {
+
+SyscallResult DoOpenAt(Task& t, int dirfd, uint64_t path_addr, int flags, mode_t mode) {
+  SB_ASSIGN_OR_RETURN(std::string path, t.CopyInString(path_addr, sb::abi::kPathMax));
+  if (path.empty()) return Errno(ENOENT);
+  SB_ASSIGN_OR_RETURN(fs::Location start, t.AtLocation(dirfd, path));
+  flags |= O_LARGEFILE;
+  SB_ASSIGN_OR_RETURN(fs::FileRef f,
+                      t.mount_namespace().OpenAt(t.FsContext(), start, path, flags, mode & 07777));
+  SB_ASSIGN_OR_RETURN(int fd, t.fds().Install(std::move(f), flags & O_CLOEXEC, 0,
+                                               t.RlimitCur(RLIMIT_NOFILE)));
+  return static_cast<uint64_t>(fd);
+}
+
+}  // namespace
+
+SyscallResult Open(Task& t, const SyscallArgs& a) {
+  return DoOpenAt(t, AT_FDCWD, a.addr(0), a.i32(1), a.u32(2));
+}
+
+SyscallResult Openat(Task& t, const SyscallArgs& a) {
+  return DoOpenAt(t, a.fd(0), a.addr(1), a.i32(2), a.u32(3));
+}
+
+SyscallResult Creat(Task& t, const SyscallArgs& a) {
+  return DoOpenAt(t, AT_FDCWD, a.addr(0), O_CREAT | O_WRONLY | O_TRUNC, a.u32(1));
+}
+
+SyscallResult Close(Task& t, const SyscallArgs& a) {
+  SB_TRY(t.fds().Remove(a.fd(0)));
+  return 0;
+}
+
+}  // namespace sb::kernel

@@ -1,0 +1,82 @@
+// read_write.cc: read, write, readv, writev, pread64, pwrite64, lseek.
+#include <signal.h>
+
+#include "kernel/syscalls/blocking.h"
+#include "kernel/syscalls/handlers.h"
+
+namespace sb::kernel {
+namespace {
+
+SyscallResult DoRead(Task& t, int fd, const std::vector<struct iovec>& dst, int64_t offset) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(fd));
+  if (!f->readable()) return Errno(EBADF);
+  SB_ASSIGN_OR_RETURN(size_t n, BlockOn(t, *f, POLLIN, [&] {
+                        return f->Read(HostIoVecs(dst.data(), dst.size()), offset);
+                      }));
+  return n;
+}
+
+SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src, int64_t offset) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(fd));
+  if (!f->writable()) return Errno(EBADF);
+  auto r = BlockOn(t, *f, POLLOUT,
+                   [&] { return f->Write(HostIoVecs(src.data(), src.size()), offset); });
+  if (!r.ok() && r.error().value() == EPIPE) {
+    siginfo_t info{};
+    info.si_signo = SIGPIPE;
+    info.si_code = SI_USER;
+    t.SendSignal(info);
+  }
+  if (!r.ok()) return r.error();
+  return *r;
+}
+
+}  // namespace
+
+SyscallResult Read(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));  // EBADF before EFAULT
+  SB_ASSIGN_OR_RETURN(auto dst, t.UserBuffer(a.addr(1), a.size(2), PROT_WRITE));
+  return DoRead(t, a.fd(0), dst, -1);
+}
+
+SyscallResult Write(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  SB_ASSIGN_OR_RETURN(auto src, t.UserBuffer(a.addr(1), a.size(2), PROT_READ));
+  return DoWrite(t, a.fd(0), src, -1);
+}
+
+SyscallResult Readv(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  SB_ASSIGN_OR_RETURN(auto dst, t.UserIoVecs(a.addr(1), a.i32(2), PROT_WRITE));
+  return DoRead(t, a.fd(0), dst, -1);
+}
+
+SyscallResult Writev(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  SB_ASSIGN_OR_RETURN(auto src, t.UserIoVecs(a.addr(1), a.i32(2), PROT_READ));
+  return DoWrite(t, a.fd(0), src, -1);
+}
+
+SyscallResult Pread64(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  if (a.s64(3) < 0) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(auto dst, t.UserBuffer(a.addr(1), a.size(2), PROT_WRITE));
+  return DoRead(t, a.fd(0), dst, a.s64(3));
+}
+
+SyscallResult Pwrite64(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  if (a.s64(3) < 0) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(auto src, t.UserBuffer(a.addr(1), a.size(2), PROT_READ));
+  return DoWrite(t, a.fd(0), src, a.s64(3));
+}
+
+SyscallResult Lseek(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  int whence = a.i32(2);
+  if (whence < SEEK_SET || whence > SEEK_HOLE) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(int64_t off, f->Seek(a.s64(1), whence));
+  return static_cast<uint64_t>(off);
+}
+
+}  // namespace sb::kernel

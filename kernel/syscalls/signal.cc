@@ -1,0 +1,186 @@
+// signal.cc: rt_sigaction, rt_sigprocmask, sigaltstack, rt_sigreturn,
+// kill, tkill, tgkill.
+#include <signal.h>
+#include <sys/auxv.h>
+
+#include "kernel/kernel.h"
+#include "kernel/syscalls/handlers.h"
+
+namespace sb::kernel {
+namespace {
+
+constexpr uint64_t kSigsetSize = 8;
+
+bool ValidSignal(int sig) { return sig >= 1 && sig <= kNumSignals; }
+
+}  // namespace
+
+SyscallResult RtSigaction(Task& t, const SyscallArgs& a) {
+  const int sig = a.i32(0);
+  if (a.u64(3) != kSigsetSize) return Errno(EINVAL);
+  if (!ValidSignal(sig)) return Errno(EINVAL);
+  std::optional<SigAction> act;
+  if (a.addr(1) != 0) {
+    SB_ASSIGN_OR_RETURN(SigAction in, t.CopyInObj<SigAction>(a.addr(1)));
+    if (sig == SIGKILL || sig == SIGSTOP) return Errno(EINVAL);
+    in.mask &= ~kUnblockableSignals;
+    act = in;
+  }
+  SigAction old;
+  {
+    ThreadGroup& tg = t.thread_group();
+    absl::MutexLock lock(&tg.signal_mu_);
+    old = tg.actions_[sig - 1];
+    if (act) {
+      tg.actions_[sig - 1] = *act;
+      // Setting SIG_IGN (or SIG_DFL for a default-ignored signal) discards
+      // that signal if pending (Linux's do_sigaction).
+      if (act->handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
+          (act->handler == 0 && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))) {
+        tg.shared_pending_ &= ~SigBit(sig);
+      }
+    }
+  }
+  if (a.addr(2) != 0) SB_TRY(t.CopyOutObj(a.addr(2), old));
+  return 0;
+}
+
+SyscallResult RtSigprocmask(Task& t, const SyscallArgs& a) {
+  const int how = a.i32(0);
+  if (a.u64(3) != kSigsetSize) return Errno(EINVAL);
+  const uint64_t old = t.signal_mask();
+  if (a.addr(1) != 0) {
+    SB_ASSIGN_OR_RETURN(uint64_t set, t.CopyInObj<uint64_t>(a.addr(1)));
+    uint64_t mask;
+    switch (how) {
+      case SIG_BLOCK:
+        mask = old | set;
+        break;
+      case SIG_UNBLOCK:
+        mask = old & ~set;
+        break;
+      case SIG_SETMASK:
+        mask = set;
+        break;
+      default:
+        return Errno(EINVAL);
+    }
+    absl::MutexLock lock(&t.thread_group().signal_mu_);
+    t.set_signal_mask(mask);
+  }
+  if (a.addr(2) != 0) SB_TRY(t.CopyOutObj(a.addr(2), old));
+  return 0;
+}
+
+SyscallResult Sigaltstack(Task& t, const SyscallArgs& a) {
+  const uint64_t sp = t.regs.rsp;
+  const stack_t& cur = t.alt_stack;
+  const bool on_stack = cur.ss_flags != SS_DISABLE &&
+                        sp - reinterpret_cast<uint64_t>(cur.ss_sp) < cur.ss_size;
+  stack_t old = cur;
+  if (old.ss_flags != SS_DISABLE) old.ss_flags = on_stack ? SS_ONSTACK : 0;
+  if (a.addr(0) != 0) {
+    SB_ASSIGN_OR_RETURN(stack_t in, t.CopyInObj<stack_t>(a.addr(0)));
+    if (on_stack) return Errno(EPERM);
+    const int flags = in.ss_flags & ~(1 << 31) /* SS_AUTODISARM */;
+    if (flags != 0 && flags != SS_DISABLE && flags != SS_ONSTACK) return Errno(EINVAL);
+    if (flags == SS_DISABLE) {
+      t.alt_stack = {nullptr, SS_DISABLE, 0};
+    } else {
+      uint64_t min = getauxval(AT_MINSIGSTKSZ) ? getauxval(AT_MINSIGSTKSZ) : MINSIGSTKSZ;
+      if (in.ss_size < min) return Errno(ENOMEM);
+      t.alt_stack = {in.ss_sp, 0, in.ss_size};
+    }
+  }
+  if (a.addr(1) != 0) SB_TRY(t.CopyOutObj(a.addr(1), old));
+  return 0;
+}
+
+SyscallResult RtSigreturn(Task& t, const SyscallArgs& a) {
+  if (!t.SignalReturn().ok()) {
+    siginfo_t info{};
+    info.si_signo = SIGSEGV;
+    info.si_code = SI_KERNEL;
+    t.SendSignal(info);
+  }
+  t.control = SyscallControl::kNoReturn;
+  return 0;
+}
+
+namespace {
+
+siginfo_t UserSiginfo(Task& t, int sig) {
+  siginfo_t info{};
+  info.si_signo = sig;
+  info.si_code = SI_USER;
+  info.si_pid = t.thread_group().tgid();
+  info.si_uid = t.creds().ruid;
+  return info;
+}
+
+// Linux's kill_ok_by_cred: root, or matching real/effective/saved IDs.
+bool MaySignal(const Task& sender, const Task& target) {
+  const Credentials& s = sender.creds();
+  const Credentials& r = target.creds();
+  return s.HasCapability(5 /*CAP_KILL*/) || s.euid == r.suid || s.euid == r.ruid ||
+         s.ruid == r.suid || s.ruid == r.ruid;
+}
+
+ErrnoStatus SignalTask(Task& t, const TaskRef& target, int sig) {
+  if (!MaySignal(t, *target)) return Errno(EPERM);
+  if (sig != 0) target->SendSignal(UserSiginfo(t, sig));
+  return Ok();
+}
+
+}  // namespace
+
+SyscallResult Kill(Task& t, const SyscallArgs& a) {
+  const pid_t pid = static_cast<pid_t>(a.i32(0));
+  const int sig = a.i32(1);
+  if (sig < 0 || sig > kNumSignals) return Errno(EINVAL);
+  Kernel& k = t.kernel();
+  std::vector<TaskRef> targets;
+  {
+    absl::MutexLock lock(&k.tree_mu_);
+    const pid_t self = t.thread_group().tgid();
+    const pid_t my_pgid = t.thread_group().pgid_;
+    for (const auto& [tgid, tg] : k.groups_) {
+      if (tg->zombie_ || tg->tasks_.empty()) continue;
+      bool match = (pid > 0 && tgid == pid) || (pid == 0 && tg->pgid_ == my_pgid) ||
+                   (pid == -1 && tgid != 1 && tgid != self) || (pid < -1 && tg->pgid_ == -pid);
+      if (match) targets.push_back(k.tasks_[tg->tasks_.front()->tid()]);
+    }
+    if (pid == -1) {
+      // kill(-1) also signals the caller (but never init).
+      if (self != 1) targets.push_back(k.tasks_[t.tid()]);
+    }
+  }
+  if (targets.empty()) return Errno(ESRCH);
+  bool any_ok = false;
+  for (const auto& target : targets) {
+    if (target && SignalTask(t, target, sig).ok()) any_ok = true;
+  }
+  return any_ok ? 0 : SyscallResult(Errno(EPERM));
+}
+
+SyscallResult Tgkill(Task& t, const SyscallArgs& a) {
+  const pid_t tgid = a.i32(0), tid = a.i32(1);
+  const int sig = a.i32(2);
+  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
+  TaskRef target = t.kernel().FindTask(tid);
+  if (!target || target->thread_group().tgid() != tgid) return Errno(ESRCH);
+  SB_TRY(SignalTask(t, target, sig));
+  return 0;
+}
+
+SyscallResult Tkill(Task& t, const SyscallArgs& a) {
+  const pid_t tid = a.i32(0);
+  const int sig = a.i32(1);
+  if (tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
+  TaskRef target = t.kernel().FindTask(tid);
+  if (!target) return Errno(ESRCH);
+  SB_TRY(SignalTask(t, target, sig));
+  return 0;
+}
+
+}  // namespace sb::kernel

@@ -1,0 +1,200 @@
+// task.h: a thread of a sandboxed program (Linux: task_struct).
+//
+// Each Task is served by one kernel thread (std::thread) that is also the
+// ptrace tracer of the task's stub; that thread runs the task loop
+// (task_run.cc): switch to the program, handle its syscall or fault, check
+// for signals, repeat. Methods are split by concern: task_run.cc,
+// task_usermem.cc, task_clone.cc, task_exec.cc, task_exit.cc,
+// task_signals.cc.
+//
+// Ownership: the TaskSet owns Tasks (shared_ptr) until they are reaped.
+// Fields marked "task-thread only" are touched only by the task's own kernel
+// thread, so need no lock.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fs/vfs.h"
+#include "kernel/base/credentials.h"
+#include "kernel/base/errno.h"
+#include "kernel/base/user_io.h"
+#include "kernel/base/waiter.h"
+#include "kernel/mm/memory_manager.h"
+#include "kernel/platform/platform.h"
+#include "kernel/task/fd_table.h"
+#include "kernel/task/thread_group.h"
+
+namespace sb::kernel {
+
+class Kernel;
+
+// Root, working directory and umask (Linux: fs_struct). Shared by
+// CLONE_FS; copied otherwise. Guarded by `mu`.
+struct FsState {
+  absl::Mutex mu;
+  fs::Location root ABSL_GUARDED_BY(mu);
+  fs::Location cwd ABSL_GUARDED_BY(mu);
+  mode_t umask ABSL_GUARDED_BY(mu) = 022;
+};
+using FsStateRef = std::shared_ptr<FsState>;
+
+// What a syscall handler asks of the dispatcher besides a return value.
+enum class SyscallControl {
+  kReturn,       // write the result into rax
+  kNoReturn,     // registers were replaced (execve, rt_sigreturn): leave rax
+  kExit,         // the task is exiting
+};
+
+class Task : public UserIo {
+ public:
+  Task(Kernel& kernel, pid_t tid, ThreadGroupRef tg);
+  ~Task() override;
+
+  Kernel& kernel() const { return kernel_; }
+  pid_t tid() const { return tid_; }
+  ThreadGroup& thread_group() const { return *tg_; }
+  const ThreadGroupRef& thread_group_ref() const { return tg_; }
+
+  // --- Address space and user memory (task_usermem.cc) ---
+  mm::MemoryManager& mm() const { return *mm_; }
+  platform::Context* context() const { return ctx_.get(); }
+  ErrnoStatus CopyIn(uint64_t addr, void* dst, size_t n) override;
+  ErrnoStatus CopyOut(uint64_t addr, const void* src, size_t n) override;
+  template <class T>
+  ErrnoOr<T> CopyInObj(uint64_t addr) {
+    T v;
+    SB_TRY(CopyIn(addr, &v, sizeof(v)));
+    return v;
+  }
+  template <class T>
+  ErrnoStatus CopyOutObj(uint64_t addr, const T& v) {
+    return CopyOut(addr, &v, sizeof(v));
+  }
+  // A NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it).
+  ErrnoOr<std::string> CopyInString(uint64_t addr, size_t max);
+  // A NULL-terminated array of strings (argv, envp), with Linux's limits.
+  ErrnoOr<std::vector<std::string>> CopyInStringArray(uint64_t addr);
+  // Host memory backing a user buffer (read/write syscalls).
+  ErrnoOr<std::vector<struct iovec>> UserBuffer(uint64_t addr, size_t len, int prot);
+  // Host memory backing a user iovec array (readv/writev). EINVAL for a bad count.
+  ErrnoOr<std::vector<struct iovec>> UserIoVecs(uint64_t iov_addr, int iovcnt, int prot);
+
+  // --- Files and paths ---
+  FdTable& fds() const { return *fds_; }
+  FsState& fs_state() const { return *fs_; }
+  // The context fs/ calls take: credentials, root, cwd, umask.
+  fs::FsContext FsContext() const;
+  fs::MountNamespace& mount_namespace() const { return *mntns_; }
+  // The starting point for a *at() call: AT_FDCWD or a directory fd.
+  ErrnoOr<fs::Location> AtLocation(int dirfd, std::string_view path);
+  uint64_t RlimitCur(int resource) const;
+
+  const Credentials& creds() const { return *creds_; }
+
+  // --- Running (task_run.cc) ---
+  // Starts the kernel thread. `after_start` runs on it before the program.
+  void Start();
+  // Blocks the calling task until `w` is notified or a signal interrupts.
+  Waiter& waiter() { return waiter_; }
+
+  // --- Signals (task_signals.cc) ---
+  uint64_t signal_mask() const { return signal_mask_; }
+  void set_signal_mask(uint64_t m) { signal_mask_ = m & ~kUnblockableSignals; }
+  // Queues `info` for this task and wakes it. Thread-safe.
+  void SendSignal(const siginfo_t& info);
+  // Interrupts whatever the task is doing so it checks for signals.
+  void Interrupt();
+
+  // Registers at the last kernel entry. Task-thread only.
+  platform::Registers regs{};
+  // Set by handlers that replace registers or end the task. Task-thread only.
+  SyscallControl control = SyscallControl::kReturn;
+  // set_tid_address. Task-thread only.
+  uint64_t clear_child_tid = 0;
+  // The task's exit status, set when it decides to exit. Task-thread only.
+  int exit_code = 0;
+
+  // --- Lifecycle pieces used by clone/exec/exit (task_*.cc) ---
+  ErrnoOr<pid_t> Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid,
+                       uint64_t tls);
+  // execve: on success the task runs the new program (control = kNoReturn).
+  ErrnoStatus Execve(const std::string& path, std::vector<std::string> argv,
+                     std::vector<std::string> envp, int dirfd, int at_flags);
+  // Begins exit of the whole thread group with wait status `status`.
+  void ExitGroup(int status);
+
+  // rt_sigreturn: restores the state saved by SetupSignalFrame.
+  ErrnoStatus SignalReturn();
+  // sigaltstack state. Task-thread only.
+  stack_t alt_stack{nullptr, SS_DISABLE, 0};
+
+  // For the kernel's CreateProcess: the initial state of a first task.
+  void InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs, std::shared_ptr<Credentials> creds,
+                 fs::MountNamespaceRef mntns);
+
+  // True once the task loop ended and the thread can be joined.
+  std::thread& host_thread() { return thread_; }
+
+ private:
+  friend class TaskSet;
+  void Run();                      // the task loop
+  void HandleSyscall();            // one system call
+  void HandleFault(const platform::StopInfo& stop);
+  // Delivers pending unblocked signals; returns false if the task must exit.
+  bool DeliverSignals();
+  bool SetUpFirstRun();
+  // Sends a synchronous fault signal that the program cannot ignore or
+  // block (Linux's force_sig_info).
+  void ForceSignal(const siginfo_t& info);
+  // Builds a signal frame for `sig` on the user stack (task_signals.cc).
+  bool SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act);
+  void DoExit();                   // tear down and become a zombie (task_exit.cc)
+  void FinishSyscall(int64_t ret);  // resolve restart codes into rax/rip
+
+  Kernel& kernel_;            // outlives every task
+  const pid_t tid_;           // immutable
+  const ThreadGroupRef tg_;   // immutable
+
+  // Task-thread only after Start (set before the thread starts).
+  mm::MmRef mm_;
+  std::unique_ptr<platform::Context> ctx_;
+  FdTableRef fds_;
+  FsStateRef fs_;
+  std::shared_ptr<const Credentials> creds_;
+  fs::MountNamespaceRef mntns_;
+
+  // The FPU state a new stub starts from (fork copies the parent's).
+  std::unique_ptr<platform::FpState> initial_fp_;
+  // A vfork child's parent waits on this until the child execs or exits.
+  std::shared_ptr<absl::Notification> vfork_done_;
+
+  // Blocked signals. Task-thread only (other tasks read it under
+  // tg_->signal_mu_ when choosing a target; writes also hold it).
+  uint64_t signal_mask_ = 0;
+  // Signals pending for this task only. Guarded by tg_->signal_mu_.
+  uint64_t pending_ = 0;
+  std::array<siginfo_t, kNumSignals> pending_info_{};
+
+  // Restart code of the last syscall, resolved at signal delivery.
+  // Task-thread only.
+  int restart_code_ = 0;
+
+  // The platform context, published for Interrupt() from other threads.
+  absl::Mutex ctx_mu_;
+  platform::Context* live_ctx_ ABSL_GUARDED_BY(ctx_mu_) = nullptr;
+
+  Waiter waiter_;
+  std::thread thread_;
+  std::atomic<bool> exited_{false};
+};
+
+using TaskRef = std::shared_ptr<Task>;
+
+}  // namespace sb::kernel

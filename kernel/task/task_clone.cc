@@ -1,0 +1,96 @@
+// task_clone.cc: fork, vfork and clone (Linux's kernel/fork.c).
+#include <linux/sched.h>
+
+#include "kernel/base/log_once.h"
+#include "kernel/kernel.h"
+#include "kernel/task/task.h"
+
+namespace sb::kernel {
+
+ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid,
+                           uint64_t child_tid, uint64_t tls) {
+  constexpr uint64_t kSupported = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK |
+                                  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
+                                  CLONE_CHILD_CLEARTID | CLONE_SYSVSEM | CLONE_SIGHAND;
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return Errno(EINVAL);
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return Errno(EINVAL);
+  if ((flags & CLONE_FS) && (flags & CLONE_NEWNS)) return Errno(EINVAL);
+  if (flags & ~kSupported) {
+    ReportUnsupported("clone flags " + std::to_string(flags & ~kSupported));
+    return Errno(EINVAL);
+  }
+  if ((flags & CSIGNAL) > kNumSignals) return Errno(EINVAL);
+
+  // Everything the child takes from us.
+  auto fp = std::make_unique<platform::FpState>();
+  SB_TRY(ctx_->GetFpState(*fp));
+  mm::MmRef child_mm = mm_;
+  if (!(flags & CLONE_VM)) {
+    SB_ASSIGN_OR_RETURN(child_mm, mm_->Fork());
+  }
+  FdTableRef child_fds = (flags & CLONE_FILES) ? fds_ : fds_->Fork();
+  FsStateRef child_fs = fs_;
+  if (!(flags & CLONE_FS)) {
+    child_fs = std::make_shared<FsState>();
+    absl::MutexLock lock(&fs_->mu);
+    absl::MutexLock child_lock(&child_fs->mu);
+    child_fs->root = fs_->root;
+    child_fs->cwd = fs_->cwd;
+    child_fs->umask = fs_->umask;
+  }
+
+  TaskRef child;
+  ThreadGroupRef child_tg;
+  {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    if (tg_->exiting_) return Errno(EINTR);
+    SB_ASSIGN_OR_RETURN(pid_t pid, kernel_.AllocatePidLocked());
+    child_tg = std::make_shared<ThreadGroup>(pid, tg_);
+    child_tg->pgid_ = tg_->pgid_;
+    child_tg->sid_ = tg_->sid_;
+    {
+      absl::MutexLock sig_lock(&tg_->signal_mu_);
+      child_tg->actions_ = tg_->actions_;
+      child_tg->rlimits_ = tg_->rlimits_;
+      child_tg->comm_ = tg_->comm_;
+    }
+    child = std::make_shared<Task>(kernel_, pid, child_tg);
+    tg_->children_.push_back(child_tg);
+    child_tg->tasks_.push_back(child.get());
+    kernel_.groups_[pid] = child_tg;
+    kernel_.tasks_[pid] = child;
+  }
+  child->mm_ = std::move(child_mm);
+  child->fds_ = std::move(child_fds);
+  child->fs_ = std::move(child_fs);
+  child->creds_ = creds_;
+  child->mntns_ = mntns_;
+  child->initial_fp_ = std::move(fp);
+  child->signal_mask_ = signal_mask_;
+  child->alt_stack = alt_stack;
+  child->regs = regs;
+  child->regs.rax = 0;
+  if (stack != 0) child->regs.rsp = stack;
+  if (flags & CLONE_SETTLS) child->regs.fs_base = tls;
+  if (flags & CLONE_CHILD_CLEARTID) child->clear_child_tid = child_tid;
+
+  const pid_t pid = child->tid();
+  if (flags & CLONE_PARENT_SETTID) (void)CopyOutObj<int32_t>(parent_tid, pid);
+  if (flags & CLONE_CHILD_SETTID) {
+    // Written into the child's memory (its own copy after fork).
+    if (auto iov = child->mm_->Translate(child_tid, sizeof(int32_t), PROT_WRITE); iov.ok()) {
+      int32_t v = pid;
+      memcpy((*iov)[0].iov_base, &v, sizeof(v));
+    }
+  }
+  std::shared_ptr<absl::Notification> vfork_done;
+  if (flags & CLONE_VFORK) {
+    vfork_done = std::make_shared<absl::Notification>();
+    child->vfork_done_ = vfork_done;
+  }
+  child->Start();
+  if (vfork_done) vfork_done->WaitForNotification();
+  return pid;
+}
+
+}  // namespace sb::kernel

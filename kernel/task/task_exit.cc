@@ -1,0 +1,116 @@
+// task_exit.cc: exit, zombies and reparenting (Linux's kernel/exit.c).
+#include <sys/wait.h>
+
+#include "kernel/kernel.h"
+#include "kernel/task/task.h"
+
+namespace sb::kernel {
+
+void Task::ExitGroup(int status) {
+  std::vector<Task*> others;
+  {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    absl::MutexLock sig_lock(&tg_->signal_mu_);
+    if (!tg_->exiting_) {
+      tg_->exiting_ = true;
+      tg_->group_exit_status_ = status;
+    }
+    for (Task* t : tg_->tasks_) {
+      if (t != this) others.push_back(t);
+    }
+  }
+  for (Task* t : others) t->Interrupt();
+  control = SyscallControl::kExit;
+}
+
+void Task::DoExit() {
+  exited_ = true;
+  if (vfork_done_) vfork_done_->Notify();
+  vfork_done_.reset();
+  {
+    absl::MutexLock lock(&ctx_mu_);
+    live_ctx_ = nullptr;
+  }
+  ctx_.reset();  // kills and reaps the stub
+  mm_.reset();
+  fds_.reset();  // the last close of each file happens here
+  fs_.reset();
+
+  std::vector<ThreadGroupRef> kill_list;
+  ThreadGroupRef parent;
+  bool auto_reap = false;
+  {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    auto& tasks = tg_->tasks_;
+    tasks.erase(std::remove(tasks.begin(), tasks.end(), this), tasks.end());
+    if (!tasks.empty()) return;  // other threads still run the process
+    tg_->zombie_ = true;
+    {
+      absl::MutexLock sig_lock(&tg_->signal_mu_);
+      tg_->exit_status_ = tg_->group_exit_status_;
+    }
+    // Children go to init (Linux: find_new_reaper); when init itself dies,
+    // everything else in its namespace is killed.
+    ThreadGroupRef init = kernel_.init_;
+    for (auto& child : tg_->children_) {
+      if (init && init != tg_) {
+        child->parent_ = init;
+        init->children_.push_back(child);
+      } else {
+        child->parent_ = nullptr;
+      }
+      if (child->zombie_ && !child->parent_) kill_list.push_back(child);
+    }
+    tg_->children_.clear();
+    if (init == tg_) {
+      for (auto& [pid, g] : kernel_.groups_) {
+        if (g != tg_ && !g->zombie_) kill_list.push_back(g);
+      }
+    }
+    parent = tg_->parent_;
+    if (parent) {
+      absl::MutexLock psig(&parent->signal_mu_);
+      const SigAction& act = parent->actions_[SIGCHLD - 1];
+      auto_reap = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
+                  (act.flags & SA_NOCLDWAIT);
+    }
+    tg_->exited_.Notify();
+    if (auto_reap) kernel_.ReleaseLocked(tg_);
+  }
+  for (auto& g : kill_list) {
+    if (g->zombie_) continue;
+    std::vector<Task*> tasks;
+    {
+      absl::MutexLock lock(&kernel_.tree_mu_);
+      tasks = g->tasks_;
+      absl::MutexLock sig_lock(&g->signal_mu_);
+      if (!g->exiting_) {
+        g->exiting_ = true;
+        g->group_exit_status_ = SIGKILL;
+      }
+    }
+    for (Task* t : tasks) t->Interrupt();
+  }
+  if (parent && !auto_reap) {
+    siginfo_t info{};
+    info.si_signo = SIGCHLD;
+    int st = tg_->exit_status_;
+    if (WIFEXITED(st)) {
+      info.si_code = CLD_EXITED;
+      info.si_status = WEXITSTATUS(st);
+    } else {
+      info.si_code = WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+      info.si_status = WTERMSIG(st);
+    }
+    info.si_pid = tg_->tgid();
+    TaskRef target;
+    {
+      absl::MutexLock lock(&kernel_.tree_mu_);
+      if (!parent->tasks_.empty()) target = kernel_.tasks_[parent->tasks_.front()->tid()];
+    }
+    if (target) target->SendSignal(info);
+    parent->child_events_.Notify(POLLIN);
+  }
+}
+
+}  // namespace sb::kernel

@@ -1,0 +1,138 @@
+// task_run.cc: the task loop.
+//
+// The loop is a small state machine (kernel/task/README.md):
+//   Start -> SetUp (new stub, map the address space) -> [ DeliverSignals ->
+//   Switch (program runs) -> HandleSyscall | HandleFault | Interrupted ] ->
+//   Exit (tear down, become a zombie).
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include "kernel/base/abi.h"
+#include "kernel/base/log_once.h"
+#include "kernel/kernel.h"
+#include "kernel/syscalls/syscall.h"
+#include "kernel/task/task.h"
+#include "spdlog/spdlog.h"
+
+namespace sb::kernel {
+namespace {
+
+bool TraceSyscalls() {
+  static const bool on = getenv("SANDBOXD_STRACE") != nullptr;
+  return on;
+}
+
+}  // namespace
+
+void Task::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+bool Task::SetUpFirstRun() {
+  auto ctx = platform::NewProcessContext(kernel_.memory_file().fd());
+  if (!ctx.ok()) {
+    spdlog::error("task {}: cannot start a stub: {}", tid_, ctx.error().Name());
+    return false;
+  }
+  ctx_ = std::move(*ctx);
+  if (auto r = mm_->Materialize(*ctx_); !r.ok()) {
+    spdlog::error("task {}: cannot map its address space: {}", tid_, r.error().Name());
+    return false;
+  }
+  const platform::FpState& fp = initial_fp_ ? *initial_fp_ : kernel_.initial_fp_state();
+  if (auto r = ctx_->SetFpState(fp); !r.ok()) {
+    spdlog::error("task {}: cannot set FPU state: {}", tid_, r.error().Name());
+    return false;
+  }
+  initial_fp_.reset();
+  absl::MutexLock lock(&ctx_mu_);
+  live_ctx_ = ctx_.get();
+  return true;
+}
+
+void Task::Interrupt() {
+  waiter_.Interrupt();
+  absl::MutexLock lock(&ctx_mu_);
+  if (live_ctx_ != nullptr) live_ctx_->Interrupt();
+}
+
+void Task::Run() {
+  if (!SetUpFirstRun()) ExitGroup(W_EXITCODE(0, SIGKILL));
+  while (DeliverSignals()) {
+    platform::StopInfo stop = ctx_->Switch(regs);
+    switch (stop.kind) {
+      case platform::StopKind::kSyscall:
+        HandleSyscall();
+        break;
+      case platform::StopKind::kFault:
+        HandleFault(stop);
+        break;
+      case platform::StopKind::kInterrupt:
+        break;
+      case platform::StopKind::kDead:
+        ExitGroup(W_EXITCODE(0, SIGKILL));
+        break;
+    }
+    if (control == SyscallControl::kExit) break;
+  }
+  DoExit();
+}
+
+void Task::HandleSyscall() {
+  const uint64_t nr = regs.orig_rax;
+  const SyscallArgs args{{regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9}};
+  const SyscallEntry& entry = LookupSyscall(nr);
+  control = SyscallControl::kReturn;
+  int64_t ret;
+  if (entry.handler == nullptr) {
+    ReportUnsupported(entry.name ? std::string("syscall ") + entry.name
+                                 : "syscall #" + std::to_string(nr));
+    ret = -entry.error;
+  } else {
+    SyscallResult r = entry.handler(*this, args);
+    ret = r.ok() ? static_cast<int64_t>(*r) : -static_cast<int64_t>(r.error().value());
+  }
+  if (TraceSyscalls()) {
+    spdlog::info("[{}] {}({:#x}, {:#x}, {:#x}) = {}", tid_, entry.name ? entry.name : "?",
+                 args.v[0], args.v[1], args.v[2], ret);
+  }
+  if (control != SyscallControl::kReturn) return;
+  FinishSyscall(ret);
+}
+
+void Task::FinishSyscall(int64_t ret) {
+  switch (-ret) {
+    case sb::abi::ERESTARTSYS:
+    case sb::abi::ERESTARTNOINTR:
+    case sb::abi::ERESTARTNOHAND:
+    case sb::abi::ERESTART_RESTARTBLOCK:
+      // Resolved in DeliverSignals: EINTR if a handler runs, else restart.
+      restart_code_ = static_cast<int>(-ret);
+      regs.rax = static_cast<uint64_t>(-EINTR);
+      return;
+    default:
+      regs.rax = static_cast<uint64_t>(ret);
+  }
+}
+
+void Task::HandleFault(const platform::StopInfo& stop) {
+  siginfo_t info{};
+  info.si_signo = stop.signo;
+  info.si_code = stop.code;
+  info.si_addr = reinterpret_cast<void*>(stop.addr);
+  if (stop.signo == SIGSEGV) {
+    // A fault inside a mapping whose protection allows the access would be
+    // our bug (everything is mapped eagerly); report it to the program as
+    // Linux would for the access it made.
+    auto vma = mm_->Find(stop.addr);
+    info.si_code = vma ? SEGV_ACCERR : SEGV_MAPERR;
+  }
+  if (TraceSyscalls()) {
+    spdlog::info("[{}] fault signal {} code {} addr {:#x} rip {:#x}", tid_, stop.signo, stop.code,
+                 stop.addr, regs.rip);
+  }
+  ForceSignal(info);
+}
+
+}  // namespace sb::kernel

@@ -1,0 +1,259 @@
+// task_signals.cc: generating, queueing and delivering signals.
+// Analogous to Linux's kernel/signal.c and arch/x86/kernel/signal.c.
+#include <cstring>
+
+#include "kernel/base/abi.h"
+#include "kernel/base/log_once.h"
+#include "kernel/kernel.h"
+#include "kernel/task/signal_abi.h"
+#include "kernel/task/task.h"
+
+namespace sb::kernel {
+namespace {
+
+enum class DefaultAction { kTerminate, kCore, kIgnore, kStop, kContinue };
+
+// Linux's sig_kernel_{coredump,ignore,stop} sets.
+DefaultAction DefaultActionOf(int sig) {
+  switch (sig) {
+    case SIGQUIT:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGXCPU:
+    case SIGXFSZ:
+    case SIGSYS:
+      return DefaultAction::kCore;
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+      return DefaultAction::kIgnore;
+    case SIGCONT:
+      return DefaultAction::kContinue;
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+      return DefaultAction::kStop;
+    default:
+      return DefaultAction::kTerminate;
+  }
+}
+
+bool IgnoredLocked(const SigAction& act, int sig) {
+  if (act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) return true;
+  if (act.handler == reinterpret_cast<uint64_t>(SIG_DFL)) {
+    auto d = DefaultActionOf(sig);
+    return d == DefaultAction::kIgnore || d == DefaultAction::kContinue;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Task::SendSignal(const siginfo_t& info) {
+  const int sig = info.si_signo;
+  if (sig < 1 || sig > kNumSignals) return;
+  {
+    absl::MutexLock lock(&tg_->signal_mu_);
+    const SigAction& act = tg_->actions_[sig - 1];
+    // An ignored signal is discarded at generation (unless blocked, when
+    // Linux keeps it in case the action changes; we do the same).
+    if (IgnoredLocked(act, sig) && !(signal_mask_ & SigBit(sig))) return;
+    // Standard signals coalesce: one pending instance at most.
+    if (pending_ & SigBit(sig)) return;
+    pending_ |= SigBit(sig);
+    pending_info_[sig - 1] = info;
+  }
+  Interrupt();
+}
+
+void Task::ForceSignal(const siginfo_t& info) {
+  const int sig = info.si_signo;
+  {
+    absl::MutexLock lock(&tg_->signal_mu_);
+    SigAction& act = tg_->actions_[sig - 1];
+    bool blocked = signal_mask_ & SigBit(sig);
+    if (blocked || act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) {
+      act.handler = reinterpret_cast<uint64_t>(SIG_DFL);
+      signal_mask_ &= ~SigBit(sig);
+    }
+    pending_ |= SigBit(sig);
+    pending_info_[sig - 1] = info;
+  }
+}
+
+bool Task::DeliverSignals() {
+  // Clear before looking: a signal sent after this re-sets it.
+  waiter_.ClearInterrupt();
+  for (;;) {
+    int sig = 0;
+    siginfo_t info{};
+    SigAction act;
+    {
+      absl::MutexLock lock(&tg_->signal_mu_);
+      if (tg_->exiting_) return false;
+      uint64_t ready = (pending_ | tg_->shared_pending_) & ~signal_mask_;
+      if (ready == 0) break;
+      // Synchronous faults first, then the lowest number (Linux's next_signal).
+      constexpr uint64_t kSync = SigBit(SIGSEGV) | SigBit(SIGBUS) | SigBit(SIGILL) |
+                                 SigBit(SIGTRAP) | SigBit(SIGFPE) | SigBit(SIGSYS);
+      uint64_t pick = (ready & kSync) ? (ready & kSync) : ready;
+      sig = __builtin_ctzll(pick) + 1;
+      if (pending_ & SigBit(sig)) {
+        pending_ &= ~SigBit(sig);
+        info = pending_info_[sig - 1];
+      } else {
+        tg_->shared_pending_ &= ~SigBit(sig);
+        info = tg_->shared_info_[sig - 1];
+      }
+      act = tg_->actions_[sig - 1];
+      if (act.handler > 1 && (act.flags & SA_RESETHAND)) {
+        tg_->actions_[sig - 1] = SigAction{};
+      }
+    }
+    if (act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) continue;
+    if (act.handler == reinterpret_cast<uint64_t>(SIG_DFL)) {
+      switch (DefaultActionOf(sig)) {
+        case DefaultAction::kIgnore:
+        case DefaultAction::kContinue:
+          continue;
+        case DefaultAction::kStop:
+          // Job-control stops come with the process issue; until then a stop
+          // signal is loudly ignored rather than faked.
+          ReportUnsupported("job-control stop signals");
+          continue;
+        case DefaultAction::kCore:
+          ExitGroup(sig | 0x80);
+          return false;
+        case DefaultAction::kTerminate:
+          ExitGroup(sig);
+          return false;
+      }
+    }
+    // A handler runs: resolve an interrupted syscall first.
+    if (restart_code_ != 0) {
+      bool restart = restart_code_ == sb::abi::ERESTARTNOINTR ||
+                     (restart_code_ == sb::abi::ERESTARTSYS && (act.flags & SA_RESTART));
+      if (restart) {
+        regs.rax = regs.orig_rax;
+        regs.rip -= 2;
+      } else {
+        regs.rax = static_cast<uint64_t>(-EINTR);
+      }
+      restart_code_ = 0;
+    }
+    if (!SetupSignalFrame(sig, info, act)) {
+      siginfo_t segv{};
+      segv.si_signo = SIGSEGV;
+      segv.si_code = SI_KERNEL;
+      ForceSignal(segv);
+    }
+  }
+  if (restart_code_ != 0) {
+    // No handler ran: the interrupted call restarts transparently.
+    regs.rax = regs.orig_rax;
+    regs.rip -= 2;
+    restart_code_ = 0;
+  }
+  return true;
+}
+
+bool Task::SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act) {
+  platform::FpState fp;
+  if (!ctx_->GetFpState(fp).ok()) return false;
+  uint64_t sp = regs.rsp;
+  bool on_alt = alt_stack.ss_flags == 0 && alt_stack.ss_size > 0 &&
+                sp - reinterpret_cast<uint64_t>(alt_stack.ss_sp) <= alt_stack.ss_size;
+  if ((act.flags & SA_ONSTACK) && alt_stack.ss_flags != SS_DISABLE && !on_alt) {
+    sp = reinterpret_cast<uint64_t>(alt_stack.ss_sp) + alt_stack.ss_size;
+  } else {
+    sp -= 128;  // the red zone
+  }
+  // The xsave area, 64-byte aligned, followed by kFpXstateMagic2.
+  sp -= fp.size + 4;
+  sp &= ~uint64_t{63};
+  const uint64_t fp_addr = sp;
+  sigabi::FpxSwBytes sw{};
+  sw.magic1 = sigabi::kFpXstateMagic1;
+  sw.extended_size = fp.size + 4;
+  memcpy(&sw.xfeatures, fp.bytes.data() + 512, 8);  // XSTATE_BV as the features in use
+  sw.xfeatures |= 3;                                // x87 and SSE are always present
+  sw.xstate_size = fp.size;
+  memcpy(fp.bytes.data() + sigabi::kSwReservedOffset, &sw, sizeof(sw));
+  if (!CopyOut(fp_addr, fp.bytes.data(), fp.size).ok()) return false;
+  uint32_t magic2 = sigabi::kFpXstateMagic2;
+  if (!CopyOutObj(fp_addr + fp.size, magic2).ok()) return false;
+
+  sp -= sizeof(sigabi::RtSigframe);
+  sp = (sp & ~uint64_t{15}) - 8;
+  sigabi::RtSigframe frame{};
+  frame.pretcode = act.restorer;
+  frame.uc.uc_flags = sigabi::UC_FP_XSTATE | sigabi::UC_SIGCONTEXT_SS | sigabi::UC_STRICT_RESTORE_SS;
+  frame.uc.uc_stack = alt_stack;
+  if (alt_stack.ss_flags != SS_DISABLE) frame.uc.uc_stack.ss_flags = on_alt ? SS_ONSTACK : 0;
+  sigabi::SigContext& mc = frame.uc.uc_mcontext;
+  mc.r8 = regs.r8, mc.r9 = regs.r9, mc.r10 = regs.r10, mc.r11 = regs.r11;
+  mc.r12 = regs.r12, mc.r13 = regs.r13, mc.r14 = regs.r14, mc.r15 = regs.r15;
+  mc.rdi = regs.rdi, mc.rsi = regs.rsi, mc.rbp = regs.rbp, mc.rbx = regs.rbx;
+  mc.rdx = regs.rdx, mc.rax = regs.rax, mc.rcx = regs.rcx, mc.rsp = regs.rsp;
+  mc.rip = regs.rip, mc.eflags = regs.eflags;
+  mc.cs = static_cast<uint16_t>(regs.cs), mc.ss = static_cast<uint16_t>(regs.ss);
+  mc.trapno = (sig == SIGSEGV || sig == SIGBUS) ? 14 : 0;
+  mc.cr2 = reinterpret_cast<uint64_t>(info.si_addr);
+  mc.oldmask = signal_mask_;
+  mc.fpstate = fp_addr;
+  frame.uc.uc_sigmask = signal_mask_;
+  frame.info = info;
+  if (!CopyOutObj(sp, frame).ok()) return false;
+
+  regs.rsp = sp;
+  regs.rip = act.handler;
+  regs.rdi = static_cast<uint64_t>(sig);
+  regs.rsi = sp + offsetof(sigabi::RtSigframe, info);
+  regs.rdx = sp + offsetof(sigabi::RtSigframe, uc);
+  regs.rax = 0;
+  regs.eflags &= ~(0x100ULL | 0x400ULL);  // clear TF and DF, as Linux does
+  uint64_t mask = signal_mask_ | act.mask;
+  if (!(act.flags & SA_NODEFER)) mask |= SigBit(sig);
+  {
+    absl::MutexLock lock(&tg_->signal_mu_);
+    set_signal_mask(mask);
+  }
+  return true;
+}
+
+ErrnoStatus Task::SignalReturn() {
+  // The handler's `ret` popped pretcode: the frame starts 8 bytes below rsp.
+  const uint64_t frame_addr = regs.rsp - 8;
+  SB_ASSIGN_OR_RETURN(sigabi::RtSigframe frame, CopyInObj<sigabi::RtSigframe>(frame_addr));
+  const sigabi::SigContext& mc = frame.uc.uc_mcontext;
+  regs.r8 = mc.r8, regs.r9 = mc.r9, regs.r10 = mc.r10, regs.r11 = mc.r11;
+  regs.r12 = mc.r12, regs.r13 = mc.r13, regs.r14 = mc.r14, regs.r15 = mc.r15;
+  regs.rdi = mc.rdi, regs.rsi = mc.rsi, regs.rbp = mc.rbp, regs.rbx = mc.rbx;
+  regs.rdx = mc.rdx, regs.rax = mc.rax, regs.rcx = mc.rcx, regs.rsp = mc.rsp;
+  regs.rip = mc.rip;
+  // Only the user-changeable flags (Linux's FIX_EFLAGS).
+  constexpr uint64_t kFixEflags = 0x40DD5;
+  regs.eflags = (regs.eflags & ~kFixEflags) | (mc.eflags & kFixEflags);
+  regs.orig_rax = ~0ULL;  // no syscall restart after sigreturn
+  {
+    absl::MutexLock lock(&tg_->signal_mu_);
+    set_signal_mask(frame.uc.uc_sigmask);
+  }
+  if (mc.fpstate != 0) {
+    platform::FpState fp;
+    SB_TRY(ctx_->GetFpState(fp));  // learns the size the host uses
+    SB_TRY(CopyIn(mc.fpstate, fp.bytes.data(), fp.size));
+    // Drop the software bytes; the host validates the rest.
+    memset(fp.bytes.data() + sigabi::kSwReservedOffset, 0, sizeof(sigabi::FpxSwBytes));
+    SB_TRY(ctx_->SetFpState(fp));
+  }
+  control = SyscallControl::kNoReturn;
+  return Ok();
+}
+
+}  // namespace sb::kernel
