@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -27,6 +28,36 @@ ErrnoOr<struct stat> HostStat(int fd) {
   struct stat st;
   if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) return HostErrno();
   return st;
+}
+
+// Host pseudo-filesystems (the host's /proc, /sys, cgroups, ...) describe
+// the host, not the sandbox: a directory where one is mounted shows as an
+// empty directory, as a mount point does in a non-recursive bind mount.
+bool IsHostPseudoFs(int fd) {
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) != 0) return true;  // cannot tell: refuse
+  switch (static_cast<uint64_t>(sfs.f_type)) {
+    case 0x9fa0:      // proc
+    case 0x62656572:  // sysfs
+    case 0x1cd1:      // devpts
+    case 0x27e0eb:    // cgroup
+    case 0x63677270:  // cgroup2
+    case 0x73636673:  // securityfs
+    case 0x64626720:  // debugfs
+    case 0x74726163:  // tracefs
+    case 0xcafe4a11:  // bpf
+    case 0x62656570:  // configfs
+    case 0x65735543:  // fusectl
+    case 0x6165676c:  // pstore
+    case 0xde5e81e4:  // efivarfs
+    case 0x42494e4d:  // binfmt_misc
+    case 0x19800202:  // mqueue
+    case 0x958458f6:  // hugetlbfs
+    case 0x6e736673:  // nsfs
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Reopens an O_PATH fd for I/O. /proc/self/fd/N is a magic link to the
@@ -94,13 +125,14 @@ class HostRegularFile : public VfsFile {
 
 class HostDirFile : public VfsFile {
  public:
-  HostDirFile(const Location& loc, int flags, UniqueFd fd)
-      : VfsFile(loc, flags), fd_(std::move(fd)) {}
+  HostDirFile(const Location& loc, int flags, UniqueFd fd, bool sealed = false)
+      : VfsFile(loc, flags), fd_(std::move(fd)), sealed_(sealed) {}
 
   ErrnoOr<size_t> Read(HostIoVecs, int64_t) override { return Errno(EISDIR); }
   ErrnoOr<size_t> Write(HostIoVecs, int64_t) override { return Errno(EBADF); }
 
   ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
+    if (sealed_) return SealedDents(buf);
     long n = syscall(SYS_getdents64, fd_.get(), buf.data(), buf.size());
     if (n < 0) return HostErrno();
     // ".." of a mount root would name a host directory outside the mount:
@@ -122,6 +154,12 @@ class HostDirFile : public VfsFile {
 
   ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
     if (whence != SEEK_SET && whence != SEEK_CUR) return Errno(EINVAL);
+    if (sealed_) {
+      int64_t pos = whence == SEEK_SET ? offset : sealed_pos_.load() + offset;
+      if (pos < 0) return Errno(EINVAL);
+      sealed_pos_ = pos;
+      return pos;
+    }
     off_t r = lseek(fd_.get(), offset, whence);
     if (r < 0) return HostErrno();
     return static_cast<int64_t>(r);
@@ -135,13 +173,42 @@ class HostDirFile : public VfsFile {
     return st.ok() ? st->st_ino : 1;
   }
 
+  // A sealed directory lists only "." and "..".
+  ErrnoOr<size_t> SealedDents(std::span<uint8_t> buf) {
+    size_t out = 0;
+    const char* names[] = {".", ".."};
+    for (int64_t i = sealed_pos_.load(); i < 2; ++i) {
+      const size_t reclen = 24;  // 19-byte header + name + NUL, 8-aligned
+      if (out + reclen > buf.size()) {
+        if (out == 0) return Errno(EINVAL);
+        break;
+      }
+      uint8_t* d = buf.data() + out;
+      std::memset(d, 0, reclen);
+      auto st = i == 0 ? loc_.dentry->inode()->Stat() : ErrnoOr<struct stat>(Errno(ENOENT));
+      uint64_t ino = st.ok() ? st->st_ino : ParentIno();
+      int64_t off = i + 1;
+      uint16_t rl = reclen;
+      std::memcpy(d, &ino, 8);
+      std::memcpy(d + 8, &off, 8);
+      std::memcpy(d + 16, &rl, 2);
+      d[18] = DT_DIR;
+      std::strcpy(reinterpret_cast<char*>(d + 19), names[i]);
+      out += reclen;
+      sealed_pos_ = i + 1;
+    }
+    return out;
+  }
+
   const UniqueFd fd_;  // immutable
+  const bool sealed_;  // immutable: a host pseudo-filesystem's mount point
+  std::atomic<int64_t> sealed_pos_{0};
 };
 
 class HostInode : public Inode {
  public:
-  HostInode(FilesystemRef fs, UniqueFd path_fd, mode_t type)
-      : Inode(std::move(fs)), path_fd_(std::move(path_fd)), type_(type) {}
+  HostInode(FilesystemRef fs, UniqueFd path_fd, mode_t type, bool sealed = false)
+      : Inode(std::move(fs)), path_fd_(std::move(path_fd)), type_(type), sealed_(sealed) {}
 
   ErrnoOr<struct stat> Stat() override {
     SB_ASSIGN_OR_RETURN(struct stat st, HostStat(path_fd_.get()));
@@ -151,6 +218,7 @@ class HostInode : public Inode {
 
   ErrnoOr<InodeRef> Lookup(std::string_view name) override {
     if (!S_ISDIR(type_)) return Errno(ENOTDIR);
+    if (sealed_) return Errno(ENOENT);
     // The walk never sends these; refuse them anyway (defence in depth).
     if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos) {
       return Errno(EINVAL);
@@ -160,7 +228,9 @@ class HostInode : public Inode {
     if (fd < 0) return HostErrno();
     UniqueFd child(fd);
     SB_ASSIGN_OR_RETURN(struct stat st, HostStat(child.get()));
-    return InodeRef(std::make_shared<HostInode>(fs_ref(), std::move(child), st.st_mode & S_IFMT));
+    bool sealed = S_ISDIR(st.st_mode) && IsHostPseudoFs(child.get());
+    return InodeRef(
+        std::make_shared<HostInode>(fs_ref(), std::move(child), st.st_mode & S_IFMT, sealed));
   }
 
   ErrnoOr<InodeRef> CreateChild(std::string_view name, const CreateRequest& req) override {
@@ -251,6 +321,7 @@ class HostInode : public Inode {
   ErrnoOr<FileRef> Open(const Location& loc, int flags) override {
     switch (type_) {
       case S_IFDIR: {
+        if (sealed_) return FileRef(std::make_shared<HostDirFile>(loc, flags, UniqueFd(), true));
         SB_ASSIGN_OR_RETURN(UniqueFd fd, Reopen(path_fd_.get(), O_RDONLY | O_DIRECTORY));
         return FileRef(std::make_shared<HostDirFile>(loc, flags, std::move(fd)));
       }
@@ -276,6 +347,7 @@ class HostInode : public Inode {
  private:
   const UniqueFd path_fd_;  // immutable; O_PATH, pins the host inode
   const mode_t type_;       // immutable
+  const bool sealed_ = false;  // immutable: a host pseudo-filesystem mount point; empty
 };
 
 }  // namespace

@@ -42,6 +42,8 @@ class IpAddress {
   static IpAddress V6FromBytes(const uint8_t* p);
   static IpAddress V4Any() { return V4(0); }
   static IpAddress V6Any() { return V6FromBytes(std::array<uint8_t, 16>{}.data()); }
+  // The wildcard address of `f`.
+  static IpAddress Any(Family f) { return f == Family::kV6 ? V6Any() : V4Any(); }
   // Parses dotted-quad IPv4 ("10.0.0.1"); returns nullopt if malformed.
   static std::optional<IpAddress> ParseV4(std::string_view s);
 

@@ -58,6 +58,7 @@ enum class SocketOption {
   kKeepInterval,       // TCP_KEEPINTVL (seconds)
   kKeepCount,          // TCP_KEEPCNT
   kMaxSegment,         // TCP_MAXSEG (get)
+  kCongestion,         // TCP_CONGESTION, as a CongestionAlgorithm value
 };
 
 struct SendOptions {

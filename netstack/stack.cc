@@ -66,7 +66,6 @@ Error Stack::AddAddress(NicId id, const Subnet& addr) {
   StackOp op(this);
   Nic* nic = FindNicLocked(id);
   if (nic == nullptr) return Error::kInvalidArgument;
-  if (!addr.addr.is_v4()) return Error::kNotSupported;  // IPv6: not yet
   nic->addresses.push_back(addr);
   routes_.Add(RouteEntry{addr, IpAddress(), id});
   return Error::kOk;
@@ -83,7 +82,7 @@ void Stack::AddStaticNeighbor(NicId id, const IpAddress& ip, const MacAddress& m
 }
 
 Result<std::shared_ptr<Endpoint>> Stack::NewEndpoint(Family family, Transport transport) {
-  if (family != Family::kV4) return Error::kNotSupported;  // IPv6: not yet
+  if (family != Family::kV4 && family != Family::kV6) return Error::kBadAddress;
   if (transport == Transport::kTcp) {
     return std::shared_ptr<Endpoint>(std::make_shared<TcpEndpoint>(this, family));
   }
@@ -135,7 +134,7 @@ void Stack::AdvanceTimers() {
   absl::Time now = opts_.clock->Now();
   reassembler_.Expire(now);
   for (auto& [id, nic] : nics_) {
-    for (const IpAddress& ip : nic->neighbors.Expire(now)) SendArpRequestLocked(*nic, ip);
+    for (const IpAddress& ip : nic->neighbors.Expire(now)) SendResolutionLocked(*nic, ip);
   }
   // Copy: a timer may close an endpoint and remove it from the table.
   std::vector<std::shared_ptr<TcpEndpoint>> eps;

@@ -49,6 +49,7 @@
 #include "netstack/ipv4.h"
 #include "netstack/link_endpoint.h"
 #include "netstack/route.h"
+#include "netstack/tcp_congestion.h"
 #include "netstack/tcp_segment.h"
 
 namespace sb::netstack {
@@ -74,12 +75,14 @@ struct StackOptions {
   bool tcp_sack = true;
   bool tcp_timestamps = true;
   bool tcp_window_scaling = true;
+  CongestionAlgorithm tcp_congestion = CongestionAlgorithm::kCubic;  // Linux's default
 };
 
 struct StackStats {
   uint64_t frames_in = 0, frames_out = 0, frames_dropped = 0;
   uint64_t ip_in = 0, ip_out = 0, ip_malformed = 0, ip_reassembled = 0, ip_fragments_out = 0;
   uint64_t arp_requests_out = 0, arp_replies_out = 0;
+  uint64_t ndp_solicits_out = 0, ndp_adverts_out = 0, icmpv6_in = 0;
   uint64_t icmp_echo_replies_out = 0, icmp_unreachable_out = 0, icmp_in = 0;
   uint64_t udp_in = 0, udp_out = 0, udp_no_port = 0;
   uint64_t tcp_in = 0, tcp_out = 0, tcp_retransmits = 0, tcp_resets_out = 0, tcp_bad_checksum = 0;
@@ -152,6 +155,25 @@ class Stack final : public NetworkDispatcher {
   void HandleIcmpLocked(const IpAddress& src, const IpAddress& dst, View packet, View payload)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendArpRequestLocked(Nic& nic, const IpAddress& target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ARP request or NDP neighbour solicitation for `target`.
+  void SendResolutionLocked(Nic& nic, const IpAddress& target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends packets that waited for `mac` (from NeighborCache::Learn).
+  void FlushPendingLocked(Nic& nic, const MacAddress& mac, std::vector<Buffer> packets)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An address of `family` on `nic`, preferring one whose subnet holds `peer`.
+  std::optional<IpAddress> SourceAddressLocked(const Nic& nic, Family family, const IpAddress& peer)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // --- stack_ipv6.cc: IPv6, ICMPv6 and neighbour discovery ---
+  void HandleIpv6Locked(Nic& nic, View packet) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandleIcmpv6Locked(Nic& nic, const IpAddress& src, const IpAddress& dst, uint8_t hop_limit,
+                          View payload) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SendNeighborSolicitLocked(Nic& nic, const IpAddress& target)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TransmitIpv6Locked(Nic& nic, const IpAddress& next_hop, Buffer packet)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SendIcmpv6ErrorLocked(View offending, uint8_t type, uint8_t code)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Resolves the link address and transmits one IPv4 packet on `nic`.
   void TransmitIpv4Locked(Nic& nic, const IpAddress& next_hop, Buffer packet)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -7,6 +7,7 @@
 #include "netstack/ethernet.h"
 #include "netstack/icmp.h"
 #include "netstack/ipv4.h"
+#include "netstack/ipv6.h"
 
 namespace sb::netstack {
 
@@ -16,6 +17,7 @@ void Stack::HandleFrameLocked(NicId id, const Buffer& frame) {
   ++stats_.frames_in;
   if (nic->link->kind() == LinkKind::kLoopback) {
     if (!frame.empty() && (frame[0] >> 4) == 4) HandleIpv4Locked(*nic, frame);
+    if (!frame.empty() && (frame[0] >> 4) == 6) HandleIpv6Locked(*nic, frame);
     return;
   }
   View payload;
@@ -36,9 +38,12 @@ void Stack::HandleFrameLocked(NicId id, const Buffer& frame) {
     case kEtherTypeIpv4:
       HandleIpv4Locked(*nic, payload);
       break;
+    case kEtherTypeIpv6:
+      HandleIpv6Locked(*nic, payload);
+      break;
     default:
       ++stats_.frames_dropped;
-      break;  // IPv6: not yet
+      break;
   }
 }
 
@@ -50,10 +55,8 @@ void Stack::HandleArpLocked(Nic& nic, View data) {
   absl::Time now = opts_.clock->Now();
   // RFC 826: update the sender's entry; create it only if the packet is for us.
   if (for_us || nic.neighbors.Lookup(arp->sender_ip, now)) {
-    for (Buffer& pkt : nic.neighbors.Learn(arp->sender_ip, arp->sender_mac, now)) {
-      WriteFrameLocked(nic,
-                       EncodeEthernet({arp->sender_mac, nic.link->mac(), kEtherTypeIpv4}, pkt));
-    }
+    FlushPendingLocked(nic, arp->sender_mac,
+                       nic.neighbors.Learn(arp->sender_ip, arp->sender_mac, now));
   }
   if (for_us && arp->op == kArpRequest) {
     ArpPacket reply{kArpReply, nic.link->mac(), arp->target_ip, arp->sender_mac, arp->sender_ip};
@@ -63,13 +66,36 @@ void Stack::HandleArpLocked(Nic& nic, View data) {
   }
 }
 
-void Stack::SendArpRequestLocked(Nic& nic, const IpAddress& target) {
-  IpAddress src;
-  for (const Subnet& s : nic.addresses) {
-    if (s.Contains(target) || !src.valid()) src = s.addr;
+void Stack::FlushPendingLocked(Nic& nic, const MacAddress& mac, std::vector<Buffer> packets) {
+  for (Buffer& pkt : packets) {
+    uint16_t type = !pkt.empty() && (pkt[0] >> 4) == 6 ? kEtherTypeIpv6 : kEtherTypeIpv4;
+    WriteFrameLocked(nic, EncodeEthernet({mac, nic.link->mac(), type}, pkt));
   }
-  if (!src.valid()) return;
-  ArpPacket req{kArpRequest, nic.link->mac(), src, MacAddress{}, target};
+}
+
+std::optional<IpAddress> Stack::SourceAddressLocked(const Nic& nic, Family family,
+                                                    const IpAddress& peer) {
+  std::optional<IpAddress> out;
+  for (const Subnet& s : nic.addresses) {
+    if (s.addr.family() != family) continue;
+    if (s.Contains(peer)) return s.addr;
+    if (!out) out = s.addr;
+  }
+  return out;
+}
+
+void Stack::SendResolutionLocked(Nic& nic, const IpAddress& target) {
+  if (target.is_v6()) {
+    SendNeighborSolicitLocked(nic, target);
+  } else {
+    SendArpRequestLocked(nic, target);
+  }
+}
+
+void Stack::SendArpRequestLocked(Nic& nic, const IpAddress& target) {
+  auto src = SourceAddressLocked(nic, Family::kV4, target);
+  if (!src) return;
+  ArpPacket req{kArpRequest, nic.link->mac(), *src, MacAddress{}, target};
   ++stats_.arp_requests_out;
   WriteFrameLocked(nic, EncodeEthernet({MacAddress::Broadcast(), nic.link->mac(), kEtherTypeArp},
                                        EncodeArp(req)));
@@ -104,15 +130,17 @@ void Stack::TransmitIpv4Locked(Nic& nic, const IpAddress& next_hop, Buffer packe
 }
 
 Result<Stack::Route> Stack::FindRouteLocked(const IpAddress& dst) {
-  if (!dst.is_v4()) return Error::kNotSupported;
-  // Local destinations (including 127/8) go over loopback when we have one.
+  if (!dst.valid()) return Error::kBadAddress;
+  // Local destinations (including 127/8 and ::1) go over loopback when we
+  // have one.
   if (IsLocalAddressLocked(dst) || dst.IsLoopback()) {
     for (auto& [id, nic] : nics_) {
       if (nic->link->kind() != LinkKind::kLoopback) continue;
       IpAddress local = dst;
       if (!IsLocalAddressLocked(dst)) {
-        if (nic->addresses.empty()) break;
-        local = nic->addresses.front().addr;
+        auto src = SourceAddressLocked(*nic, dst.family(), dst);
+        if (!src) break;
+        local = *src;
       }
       return Route{nic.get(), dst, local};
     }
@@ -120,16 +148,13 @@ Result<Stack::Route> Stack::FindRouteLocked(const IpAddress& dst) {
   auto r = routes_.Lookup(dst);
   if (!r) return Error::kNetworkUnreachable;
   Nic* nic = FindNicLocked(r->nic);
-  if (nic == nullptr || nic->addresses.empty()) return Error::kNetworkUnreachable;
-  Route out{nic, dst, nic->addresses.front().addr};
+  if (nic == nullptr) return Error::kNetworkUnreachable;
+  Route out{nic, dst, IpAddress()};
   if (r->gateway.valid() && !r->gateway.IsAny()) out.next_hop = r->gateway;
   // Prefer a source address on the next hop's subnet.
-  for (const Subnet& s : nic->addresses) {
-    if (s.Contains(out.next_hop)) {
-      out.local = s.addr;
-      break;
-    }
-  }
+  auto src = SourceAddressLocked(*nic, dst.family(), out.next_hop);
+  if (!src) return Error::kAddressNotAvailable;
+  out.local = *src;
   return out;
 }
 
@@ -143,6 +168,17 @@ Error Stack::SendIpLocked(const IpAddress& src, const IpAddress& dst, uint8_t pr
   if (payload.size() > 65535 - kIpv4MinHeaderSize) return Error::kMessageTooLong;
   auto r = FindRouteLocked(dst);
   if (!r.ok()) return r.error();
+  if (dst.is_v6()) {
+    // We never fragment IPv6 (transports size their segments by the MTU).
+    if (payload.size() + kIpv6HeaderSize > r->nic->link->mtu()) return Error::kMessageTooLong;
+    Ipv6Header h6;
+    h6.next_header = protocol;
+    h6.hop_limit = ttl;
+    h6.src = src.valid() && !src.IsAny() ? src : r->local;
+    h6.dst = dst;
+    TransmitIpv6Locked(*r->nic, r->next_hop, EncodeIpv6(h6, payload));
+    return Error::kOk;
+  }
   Ipv4Header h;
   h.id = next_ip_id_++;
   h.ttl = ttl;

@@ -38,6 +38,7 @@ std::string_view TcpStateName(TcpState s) {
 TcpEndpoint::TcpEndpoint(Stack* stack, Family family)
     : stack_(stack),
       family_(family),
+      congestion_(stack->options().tcp_congestion),
       snd_buf_limit_(stack->options().tcp_send_buffer),
       rcv_buf_limit_(stack->options().tcp_receive_buffer),
       rto_(stack->options().tcp_initial_rto) {}
@@ -59,8 +60,9 @@ void TcpEndpoint::SetStateLocked(TcpState s) {
 
 void TcpEndpoint::InitConnectionLocked(uint32_t mtu) {
   const StackOptions& o = stack_->options();
-  mtu = std::min<uint32_t>(mtu, 65535);  // an IPv4 datagram's largest size
-  rmss_ = mtu > 40 ? mtu - 40 : 536;
+  mtu = std::min<uint32_t>(mtu, 65535);  // an IP datagram's largest size
+  uint32_t headers = family_ == Family::kV6 ? 60 : 40;
+  rmss_ = mtu > headers ? mtu - headers : 536;
   smss_ = std::min<uint32_t>(536, rmss_);
   rcv_wscale_ = 0;
   if (o.tcp_window_scaling) {
@@ -70,7 +72,7 @@ void TcpEndpoint::InitConnectionLocked(uint32_t mtu) {
   ts_base_ = now;
   last_recv_ = now;
   rto_ = o.tcp_initial_rto;
-  cc_ = std::make_unique<NewReno>(smss_);
+  cc_ = NewCongestionControl(congestion_, smss_);
 }
 
 void TcpEndpoint::TerminateLocked(Error err) {
@@ -128,7 +130,7 @@ Error TcpEndpoint::Listen(int backlog) {
   }
   if (state_ != TcpState::kClosed || registered_) return Error::kInvalidEndpointState;
   if (!bound_) {
-    Error e = BindLocked(FullAddress{IpAddress::V4Any(), 0});
+    Error e = BindLocked(FullAddress{IpAddress::Any(family_), 0});
     if (e != Error::kOk) return e;
   }
   // Two listeners on one address need SO_REUSEPORT on both.
@@ -175,7 +177,7 @@ Error TcpEndpoint::Connect(const FullAddress& addr) {
   auto route = stack_->FindRouteLocked(addr.addr);
   if (!route.ok()) return route.error();
   if (!bound_) {
-    Error e = BindLocked(FullAddress{IpAddress::V4Any(), 0});
+    Error e = BindLocked(FullAddress{IpAddress::Any(family_), 0});
     if (e != Error::kOk) return e;
   }
   if (local_.addr.IsAny()) local_.addr = route->local;
@@ -340,7 +342,7 @@ void TcpEndpoint::Close() {
 
 Result<FullAddress> TcpEndpoint::GetLocalAddress() {
   StackOp op(stack_);
-  if (!bound_ && !registered_) return FullAddress{IpAddress::V4Any(), 0};
+  if (!bound_ && !registered_) return FullAddress{IpAddress::Any(family_), 0};
   return local_;
 }
 
@@ -411,6 +413,19 @@ Error TcpEndpoint::SetOption(SocketOption opt, int value) {
       if (value < 1 || value > 255) return Error::kInvalidArgument;
       ttl_ = static_cast<uint8_t>(value);
       return Error::kOk;
+    case SocketOption::kCongestion:
+      if (value != static_cast<int>(CongestionAlgorithm::kReno) &&
+          value != static_cast<int>(CongestionAlgorithm::kCubic)) {
+        return Error::kInvalidArgument;
+      }
+      congestion_ = static_cast<CongestionAlgorithm>(value);
+      if (cc_ && state_ == TcpState::kEstablished) {
+        // Switch in place, keeping the current window (Linux does the same).
+        uint32_t cwnd = cc_->cwnd();
+        cc_ = NewCongestionControl(congestion_, smss_);
+        cc_->set_cwnd(cwnd);
+      }
+      return Error::kOk;
     default:
       return Error::kUnknownOption;
   }
@@ -445,6 +460,8 @@ Result<int> TcpEndpoint::GetOption(SocketOption opt) {
       return static_cast<int>(ttl_);
     case SocketOption::kMaxSegment:
       return static_cast<int>(smss_);
+    case SocketOption::kCongestion:
+      return static_cast<int>(congestion_);
     case SocketOption::kError: {
       Error e = error_;
       error_ = Error::kOk;

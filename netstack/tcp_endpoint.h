@@ -192,6 +192,7 @@ class TcpEndpoint final : public Endpoint {
   absl::Duration keep_interval_ ABSL_GUARDED_BY(stack_->mu_) = absl::Seconds(75);
   int keep_count_ ABSL_GUARDED_BY(stack_->mu_) = 9;
   uint8_t ttl_ ABSL_GUARDED_BY(stack_->mu_) = kDefaultTtl;
+  CongestionAlgorithm congestion_ ABSL_GUARDED_BY(stack_->mu_);
   uint32_t snd_buf_limit_ ABSL_GUARDED_BY(stack_->mu_);
   uint32_t rcv_buf_limit_ ABSL_GUARDED_BY(stack_->mu_);
 

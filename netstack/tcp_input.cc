@@ -40,7 +40,7 @@ void TcpEndpoint::ProcessOptionsLocked(const TcpSegment& seg) {
     ts_recent_ = seg.options.timestamp->first;
     smss_ -= 12;  // every segment carries the 12-byte timestamp option
   }
-  cc_ = std::make_unique<NewReno>(smss_);
+  cc_ = NewCongestionControl(congestion_, smss_);
   recover_ = iss_;
 }
 
@@ -70,6 +70,7 @@ void TcpEndpoint::HandleListenLocked(const IpAddress& src, const IpAddress& dst,
   child->snd_buf_limit_ = snd_buf_limit_;
   child->rcv_buf_limit_ = rcv_buf_limit_;
   child->ttl_ = ttl_;
+  child->congestion_ = congestion_;
   child->local_ = FullAddress{dst, local_.port};
   child->remote_ = FullAddress{src, seg.src_port};
   child->parent_ = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
@@ -221,7 +222,7 @@ bool TcpEndpoint::HandleAckLocked(const TcpSegment& seg) {
         cc_->set_cwnd((c > acked ? c - acked : 0) + smss_);
       }
     } else {
-      cc_->OnAck(acked);
+      cc_->OnAck(acked, now, rtt_valid_ ? srtt_ : absl::ZeroDuration());
     }
     dupacks_ = 0;
     if (snd_una_ == snd_max_) {

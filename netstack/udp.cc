@@ -41,7 +41,7 @@ Error UdpEndpoint::Connect(const FullAddress& addr) {
   auto route = stack_->FindRouteLocked(addr.addr);
   if (!route.ok()) return route.error();
   if (!bound_) {
-    Error e = BindLocked(FullAddress{IpAddress::V4Any(), 0});
+    Error e = BindLocked(FullAddress{IpAddress::Any(family_), 0});
     if (e != Error::kOk) return e;
   }
   remote_ = addr;
@@ -66,7 +66,7 @@ Result<size_t> UdpEndpoint::Send(View data, const SendOptions& opts) {
   auto route = stack_->FindRouteLocked(to.addr);
   if (!route.ok()) return route.error();
   if (!bound_) {
-    Error e = BindLocked(FullAddress{IpAddress::V4Any(), 0});
+    Error e = BindLocked(FullAddress{IpAddress::Any(family_), 0});
     if (e != Error::kOk) return e;
   }
   IpAddress src = local_.addr.IsAny() ? route->local : local_.addr;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/auxv.h>
 
+#include "kernel/base/abi.h"
 #include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -69,6 +70,32 @@ SyscallResult RtSigprocmask(Task& t, const SyscallArgs& a) {
     t.set_signal_mask(mask);
   }
   if (a.addr(2) != 0) SB_TRY(t.CopyOutObj(a.addr(2), old));
+  return 0;
+}
+
+SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a) {
+  if (a.u64(1) != kSigsetSize) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(uint64_t mask, t.CopyInObj<uint64_t>(a.addr(0)));
+  t.saved_mask = t.signal_mask();
+  {
+    absl::MutexLock lock(&t.thread_group().signal_mu_);
+    t.set_signal_mask(mask);
+  }
+  // Sleep until a signal the new mask lets through is pending; the mask is
+  // restored at delivery (after the handler, through the frame).
+  while (!t.HasDeliverableSignal()) {
+    t.waiter().ResetEvents();
+    if (t.HasDeliverableSignal()) break;
+    t.waiter().Wait(absl::InfiniteFuture());
+    t.waiter().ClearInterrupt();
+  }
+  return Errno(sb::abi::ERESTARTNOHAND);
+}
+
+SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
+  if (a.u64(1) > kSigsetSize) return Errno(EINVAL);
+  uint64_t pending = t.PendingSignals() & t.signal_mask();
+  SB_TRY(t.CopyOut(a.addr(0), &pending, a.u64(1)));
   return 0;
 }
 

@@ -141,10 +141,10 @@ constexpr auto MakeTable() {
   t[124] = {"getsid", &Getsid, S::kFull, ""};
   t[125] = {"capget", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[126] = {"capset", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[127] = {"rt_sigpending", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[127] = {"rt_sigpending", &RtSigpending, S::kFull, ""};
   t[128] = {"rt_sigtimedwait", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[129] = {"rt_sigqueueinfo", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[130] = {"rt_sigsuspend", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[130] = {"rt_sigsuspend", &RtSigsuspend, S::kFull, ""};
   t[131] = {"sigaltstack", &Sigaltstack, S::kFull, ""};
   t[132] = {"utime", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[133] = {"mknod", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -171,7 +171,7 @@ constexpr auto MakeTable() {
   t[154] = {"modify_ldt", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[155] = {"pivot_root", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[156] = {"_sysctl", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[157] = {"prctl", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[157] = {"prctl", &Prctl, S::kPartial, "name, pdeathsig (recorded), dumpable, no_new_privs, capbset"};
   t[158] = {"arch_prctl", &ArchPrctl, S::kFull, ""};
   t[159] = {"adjtimex", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[160] = {"setrlimit", &Setrlimit, S::kFull, ""};

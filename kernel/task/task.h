@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,6 +133,17 @@ class Task : public UserIo {
 
   // rt_sigreturn: restores the state saved by SetupSignalFrame.
   ErrnoStatus SignalReturn();
+  // rt_sigsuspend: the mask to restore once a signal has been handled.
+  // Task-thread only.
+  std::optional<uint64_t> saved_mask;
+  // True if a signal is pending that the current mask does not block.
+  bool HasDeliverableSignal();
+  // Signals pending for this task or its process.
+  uint64_t PendingSignals();
+  // prctl state. Task-thread only.
+  int pdeath_signal = 0;
+  bool no_new_privs = false;
+  bool dumpable = true;
   // sigaltstack state. Task-thread only.
   stack_t alt_stack{nullptr, SS_DISABLE, 0};
 

@@ -153,6 +153,12 @@ bool Task::DeliverSignals() {
       ForceSignal(segv);
     }
   }
+  if (saved_mask) {
+    // rt_sigsuspend woke for a signal that needed no handler.
+    absl::MutexLock lock(&tg_->signal_mu_);
+    set_signal_mask(*saved_mask);
+    saved_mask.reset();
+  }
   if (restart_code_ != 0) {
     // No handler ran: the interrupted call restarts transparently.
     regs.rax = regs.orig_rax;
@@ -160,6 +166,16 @@ bool Task::DeliverSignals() {
     restart_code_ = 0;
   }
   return true;
+}
+
+bool Task::HasDeliverableSignal() {
+  absl::MutexLock lock(&tg_->signal_mu_);
+  return tg_->exiting_ || ((pending_ | tg_->shared_pending_) & ~signal_mask_) != 0;
+}
+
+uint64_t Task::PendingSignals() {
+  absl::MutexLock lock(&tg_->signal_mu_);
+  return pending_ | tg_->shared_pending_;
 }
 
 bool Task::SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act) {
@@ -204,9 +220,12 @@ bool Task::SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act
   mc.cs = static_cast<uint16_t>(regs.cs), mc.ss = static_cast<uint16_t>(regs.ss);
   mc.trapno = (sig == SIGSEGV || sig == SIGBUS) ? 14 : 0;
   mc.cr2 = reinterpret_cast<uint64_t>(info.si_addr);
-  mc.oldmask = signal_mask_;
+  // After rt_sigsuspend the handler returns to the mask from before it.
+  const uint64_t restore_mask = saved_mask ? *saved_mask : signal_mask_;
+  saved_mask.reset();
+  mc.oldmask = restore_mask;
   mc.fpstate = fp_addr;
-  frame.uc.uc_sigmask = signal_mask_;
+  frame.uc.uc_sigmask = restore_mask;
   frame.info = info;
   if (!CopyOutObj(sp, frame).ok()) return false;
 

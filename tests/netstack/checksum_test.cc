@@ -83,7 +83,9 @@ TEST(Ipv4, FragmentAndReassembleOutOfOrder) {
     auto fh = ParseIpv4(frags[i], &pl);
     ASSERT_TRUE(fh.has_value());
     whole = r.Add(*fh, pl, now);
-    if (i != 1) EXPECT_FALSE(whole.has_value());
+    if (i != 1) {
+      EXPECT_FALSE(whole.has_value());
+    }
   }
   ASSERT_TRUE(whole.has_value());
   EXPECT_EQ(*whole, payload);

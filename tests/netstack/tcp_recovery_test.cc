@@ -70,6 +70,7 @@ TEST_F(TcpTest, GivesUpAfterMaxRetries) {
 }
 
 TEST_F(TcpTest, FastRetransmitOnThreeDuplicateAcks) {
+  opts_.tcp_congestion = CongestionAlgorithm::kReno;
   Init();
   Handshake(SynOptions(false, false, std::nullopt, 1000));
   ASSERT_EQ(conn_->SetOption(SocketOption::kNoDelay, 1), Error::kOk);
@@ -250,6 +251,22 @@ TEST_F(TcpTest, TimestampsGiveRttSamples) {
   TcpInfo info = tcp()->GetTcpInfo();
   // Two samples: 0 ms at the handshake, then 50 ms.
   EXPECT_EQ(info.rtt_us, 6250u);  // 7/8 * 0 + 1/8 * 50 ms
+}
+
+TEST_F(TcpTest, CubicReducesByBetaOnFastRetransmit) {
+  Init();  // CUBIC is the default, as on Linux
+  Handshake(SynOptions(false, false, std::nullopt, 1000));
+  EXPECT_EQ(*conn_->GetOption(SocketOption::kCongestion),
+            static_cast<int>(CongestionAlgorithm::kCubic));
+  ASSERT_EQ(conn_->SetOption(SocketOption::kNoDelay, 1), Error::kOk);
+  ASSERT_TRUE(conn_->Send(Bytes(5000), {}).ok());
+  std::vector<OutSeg> segs;
+  while (auto s = ReadTcp()) segs.push_back(*s);
+  ASSERT_EQ(segs.size(), 5u);
+  InjectTcp(AckOf(segs[1].seq));  // slow start: cwnd 10 -> 11 segments
+  for (int i = 0; i < 3; ++i) InjectTcp(AckOf(segs[1].seq));
+  ASSERT_TRUE(ReadTcp().has_value());
+  EXPECT_EQ(tcp()->GetTcpInfo().snd_ssthresh, 7700u);  // 0.7 * 11000
 }
 
 }  // namespace
