@@ -19,6 +19,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -70,6 +72,24 @@ struct RecvOptions {
   bool peek = false;  // MSG_PEEK
 };
 
+// What checkpointing keeps of an endpoint that is unbound, bound, listening
+// or (UDP) connected: enough for Stack::RestoreEndpoint to rebuild it. The
+// kernel turns it into its protobuf message. Not saved: queued data
+// (received datagrams, unaccepted connections: peers retry) and TCP
+// connections past LISTEN, for which Snapshot() returns kNotSupported.
+struct EndpointSnapshot {
+  Transport transport = Transport::kTcp;
+  Family family = Family::kV4;
+  bool bound = false;
+  FullAddress local;
+  bool listening = false;             // TCP
+  int backlog = 0;                    // TCP, when listening
+  std::optional<FullAddress> remote;  // UDP connect() peer
+  bool shut_read = false;             // UDP shutdown state
+  bool shut_write = false;
+  std::vector<std::pair<SocketOption, int>> options;  // in the order to apply
+};
+
 using WaiterId = uint64_t;
 using WaiterCallback = std::function<void(uint32_t events)>;
 
@@ -99,6 +119,8 @@ class Endpoint : public std::enable_shared_from_this<Endpoint> {
   virtual Result<int> GetOption(SocketOption opt) = 0;
   // The subset of kEvent* bits that currently hold.
   virtual uint32_t Readiness() = 0;
+  // See EndpointSnapshot.
+  virtual Result<EndpointSnapshot> Snapshot() = 0;
 
   // Registers `cb` to run (with no netstack lock held) when any of `mask`
   // may have changed. Spurious calls are allowed; callers re-check Readiness.

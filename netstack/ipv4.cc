@@ -81,6 +81,9 @@ std::optional<Buffer> Reassembler::Add(const Ipv4Header& h, View payload, absl::
     return std::nullopt;
   }
   if (!h.more_fragments) d.total = end;
+  if (h.fragment_offset == 0 && d.first.empty()) {
+    d.first = EncodeIpv4(h, payload.first(std::min<size_t>(8, payload.size())));
+  }
   d.pieces.emplace(h.fragment_offset, Buffer(payload.begin(), payload.end()));
   if (!d.total) return std::nullopt;
   // Whole if the pieces cover [0, total) without a hole.
@@ -104,17 +107,17 @@ std::optional<Buffer> Reassembler::Add(const Ipv4Header& h, View payload, absl::
   return whole;
 }
 
-int Reassembler::Expire(absl::Time now) {
-  int n = 0;
+std::vector<Buffer> Reassembler::Expire(absl::Time now) {
+  std::vector<Buffer> expired;
   for (auto it = parts_.begin(); it != parts_.end();) {
     if (now >= it->second.deadline) {
+      if (!it->second.first.empty()) expired.push_back(std::move(it->second.first));
       it = parts_.erase(it);
-      ++n;
     } else {
       ++it;
     }
   }
-  return n;
+  return expired;
 }
 
 absl::Time Reassembler::NextDeadline() const {

@@ -57,8 +57,10 @@ class Reassembler {
 
   // Adds a fragment. Returns the whole payload when the datagram completes.
   std::optional<Buffer> Add(const Ipv4Header& h, View payload, absl::Time now);
-  // Drops datagrams older than kTimeout. Returns how many were dropped.
-  int Expire(absl::Time now);
+  // Drops datagrams older than kTimeout. Returns, for each dropped datagram
+  // whose first fragment had arrived, that fragment's header and first 8
+  // payload bytes (the body of an ICMP "reassembly time exceeded").
+  std::vector<Buffer> Expire(absl::Time now);
   absl::Time NextDeadline() const;
   size_t pending() const { return parts_.size(); }
 
@@ -68,6 +70,7 @@ class Reassembler {
     std::map<size_t, Buffer> pieces;  // by offset
     std::optional<size_t> total;      // known once the last fragment arrives
     absl::Time deadline;
+    Buffer first;  // header + 8 bytes of the offset-0 fragment, once seen
   };
   std::map<Key, Datagram> parts_;
 };

@@ -17,8 +17,8 @@ constexpr uint8_t kOptSourceLinkAddr = 1, kOptTargetLinkAddr = 2;
 
 Buffer EncodeIpv6(const Ipv6Header& h, View payload) {
   Buffer out(kIpv6HeaderSize + payload.size());
-  Store32(&out[0], 6u << 28 | static_cast<uint32_t>(h.traffic_class) << 20 |
-                       (h.flow_label & 0xfffff));
+  Store32(&out[0],
+          6u << 28 | static_cast<uint32_t>(h.traffic_class) << 20 | (h.flow_label & 0xfffff));
   Store16(&out[4], static_cast<uint16_t>(payload.size()));
   out[6] = h.next_header;
   out[7] = h.hop_limit;

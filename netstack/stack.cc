@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "netstack/icmp.h"
 #include "netstack/tcp_endpoint.h"
 #include "netstack/udp.h"
 
@@ -89,6 +90,30 @@ Result<std::shared_ptr<Endpoint>> Stack::NewEndpoint(Family family, Transport tr
   return std::shared_ptr<Endpoint>(std::make_shared<UdpEndpoint>(this, family));
 }
 
+Result<std::shared_ptr<Endpoint>> Stack::RestoreEndpoint(const EndpointSnapshot& snap) {
+  auto ep = NewEndpoint(snap.family, snap.transport);
+  if (!ep.ok()) return ep.error();
+  for (const auto& [opt, value] : snap.options) {
+    if (Error e = (*ep)->SetOption(opt, value); e != Error::kOk) return e;
+  }
+  if (snap.bound) {
+    if (Error e = (*ep)->Bind(snap.local); e != Error::kOk) return e;
+  }
+  if (snap.listening) {
+    if (Error e = (*ep)->Listen(snap.backlog); e != Error::kOk) return e;
+  }
+  if (snap.remote) {
+    if (Error e = (*ep)->Connect(*snap.remote); e != Error::kOk) return e;
+  }
+  if (snap.shut_read || snap.shut_write) {
+    ShutdownHow how = snap.shut_read && snap.shut_write ? ShutdownHow::kBoth
+                      : snap.shut_read                  ? ShutdownHow::kRead
+                                                        : ShutdownHow::kWrite;
+    if (Error e = (*ep)->Shutdown(how); e != Error::kOk) return e;
+  }
+  return ep;
+}
+
 void Stack::DeliverFrame(NicId nic, Buffer frame) {
   {
     absl::MutexLock l(&rx_mu_);
@@ -132,7 +157,9 @@ bool Stack::IsLocalAddressLocked(const IpAddress& a) {
 void Stack::AdvanceTimers() {
   StackOp op(this);
   absl::Time now = opts_.clock->Now();
-  reassembler_.Expire(now);
+  for (const Buffer& first : reassembler_.Expire(now)) {
+    SendIcmpErrorLocked(first, kIcmpTimeExceeded, kIcmpReassemblyTimeExceeded);
+  }
   for (auto& [id, nic] : nics_) {
     for (const IpAddress& ip : nic->neighbors.Expire(now)) SendResolutionLocked(*nic, ip);
   }

@@ -108,6 +108,10 @@ class Stack final : public NetworkDispatcher {
 
   Result<std::shared_ptr<Endpoint>> NewEndpoint(Family family, Transport transport)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Rebuilds an endpoint from Endpoint::Snapshot() (restore after a
+  // checkpoint): options, then bind, then listen or connect.
+  Result<std::shared_ptr<Endpoint>> RestoreEndpoint(const EndpointSnapshot& snap)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // NetworkDispatcher: safe from any thread.
   void DeliverFrame(NicId nic, Buffer frame) override ABSL_LOCKS_EXCLUDED(mu_, rx_mu_);

@@ -97,8 +97,7 @@ void Stack::HandleIcmpv6Locked(Nic& nic, const IpAddress& src, const IpAddress& 
         if (m->code == kIcmpv6PortUnreachable) err = Error::kConnectionRefused;
         if (m->code == kIcmpv6NoRoute) err = Error::kNetworkUnreachable;
       }
-      HandleTransportErrorLocked(body[6], inner_src, inner_dst, body.subspan(kIpv6HeaderSize),
-                                 err);
+      HandleTransportErrorLocked(body[6], inner_src, inner_dst, body.subspan(kIpv6HeaderSize), err);
       return;
     }
     default:

@@ -37,8 +37,15 @@ void Stack::HandleTcpLocked(const IpAddress& src, const IpAddress& dst, View dat
   if (it != tcp_conns_.end()) {
     std::shared_ptr<TcpEndpoint> ep = it->second;  // keeps it alive while it runs
     ep->stack_->mu_.AssertHeld();
-    ep->HandleSegmentLocked(*seg);
-    return;
+    // RFC 1122 4.2.2.13: a new SYN above the old connection's sequence space
+    // ends TIME-WAIT and goes to the listener.
+    bool reopen = ep->state_ == TcpState::kTimeWait && (seg->flags & kTcpSyn) &&
+                  !(seg->flags & (kTcpAck | kTcpRst)) && SeqGt(seg->seq, ep->rcv_nxt_);
+    if (!reopen) {
+      ep->HandleSegmentLocked(*seg);
+      return;
+    }
+    ep->TerminateLocked(Error::kOk);
   }
   // A listener: exact address beats the wildcard; SO_REUSEPORT groups
   // spread connections by a hash of the peer.

@@ -242,7 +242,8 @@ Result<size_t> TcpEndpoint::Recv(absl::Span<uint8_t> out, const RecvOptions& opt
       bool synced = state_ == TcpState::kEstablished || state_ == TcpState::kFinWait1 ||
                     state_ == TcpState::kFinWait2;
       if (synced && !fin_received_ &&
-          ReceiveWindowLocked() >= before + std::min(rcv_buf_limit_ / 2, 2 * rmss_)) {
+          std::min(ReceiveWindowLocked(), 65535u << rcv_wscale_) >=
+              before + std::min(rcv_buf_limit_ / 2, 2 * rmss_)) {
         SendAckLocked();
       }
     }
@@ -490,6 +491,35 @@ uint32_t TcpEndpoint::ReadinessLocked() const {
 uint32_t TcpEndpoint::Readiness() {
   StackOp op(stack_);
   return ReadinessLocked();
+}
+
+Result<EndpointSnapshot> TcpEndpoint::Snapshot() {
+  StackOp op(stack_);
+  if (state_ != TcpState::kClosed && state_ != TcpState::kListen) return Error::kNotSupported;
+  if (user_closed_) return Error::kInvalidEndpointState;
+  EndpointSnapshot s;
+  s.transport = Transport::kTcp;
+  s.family = family_;
+  s.bound = bound_;
+  s.local = local_;
+  s.listening = state_ == TcpState::kListen;
+  s.backlog = backlog_;
+  s.options = {
+      {SocketOption::kReuseAddress, reuse_addr_},
+      {SocketOption::kReusePort, reuse_port_},
+      {SocketOption::kNoDelay, nodelay_},
+      {SocketOption::kCork, cork_},
+      {SocketOption::kQuickAck, quickack_},
+      {SocketOption::kKeepIdle, static_cast<int>(absl::ToInt64Seconds(keep_idle_))},
+      {SocketOption::kKeepInterval, static_cast<int>(absl::ToInt64Seconds(keep_interval_))},
+      {SocketOption::kKeepCount, keep_count_},
+      {SocketOption::kKeepAlive, keepalive_},
+      {SocketOption::kSendBufferSize, static_cast<int>(snd_buf_limit_)},
+      {SocketOption::kReceiveBufferSize, static_cast<int>(rcv_buf_limit_)},
+      {SocketOption::kTtl, ttl_},
+      {SocketOption::kCongestion, static_cast<int>(congestion_)},
+  };
+  return s;
 }
 
 TcpState TcpEndpoint::state() {

@@ -91,6 +91,7 @@ class TcpEndpoint final : public Endpoint {
   Error SetOption(SocketOption opt, int value) override ABSL_LOCKS_EXCLUDED(stack_->mu_);
   Result<int> GetOption(SocketOption opt) override ABSL_LOCKS_EXCLUDED(stack_->mu_);
   uint32_t Readiness() override ABSL_LOCKS_EXCLUDED(stack_->mu_);
+  Result<EndpointSnapshot> Snapshot() override ABSL_LOCKS_EXCLUDED(stack_->mu_);
 
   TcpState state() ABSL_LOCKS_EXCLUDED(stack_->mu_);
   TcpInfo GetTcpInfo() ABSL_LOCKS_EXCLUDED(stack_->mu_);

@@ -393,6 +393,13 @@ void TcpEndpoint::HandleSegmentLocked(const TcpSegment& seg) {
     }
     return;
   }
+  // PAWS (RFC 7323 5.3): a timestamp older than the last one seen marks an
+  // old duplicate from a previous incarnation of the sequence space.
+  if (ts_ok_ && seg.options.timestamp && !(seg.flags & kTcpRst) &&
+      SeqLt(seg.options.timestamp->first, ts_recent_)) {
+    SendAckLocked();
+    return;
+  }
   if (ts_ok_ && seg.options.timestamp && SeqLe(seg.seq, rcv_nxt_)) {
     ts_recent_ = seg.options.timestamp->first;
   }

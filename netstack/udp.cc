@@ -192,6 +192,26 @@ uint32_t UdpEndpoint::ReadinessLocked() const {
   return ev;
 }
 
+Result<EndpointSnapshot> UdpEndpoint::Snapshot() {
+  StackOp op(stack_);
+  if (closed_) return Error::kInvalidEndpointState;
+  EndpointSnapshot s;
+  s.transport = Transport::kUdp;
+  s.family = family_;
+  s.bound = bound_;
+  s.local = local_;
+  s.remote = remote_;
+  s.shut_read = shut_read_;
+  s.shut_write = shut_write_;
+  s.options = {
+      {SocketOption::kReuseAddress, reuse_addr_},
+      {SocketOption::kReusePort, reuse_port_},
+      {SocketOption::kReceiveBufferSize, static_cast<int>(rcv_limit_)},
+      {SocketOption::kTtl, ttl_},
+  };
+  return s;
+}
+
 uint32_t UdpEndpoint::Readiness() {
   StackOp op(stack_);
   return ReadinessLocked();

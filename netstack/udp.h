@@ -41,6 +41,7 @@ class UdpEndpoint final : public Endpoint {
   Error SetOption(SocketOption opt, int value) override ABSL_LOCKS_EXCLUDED(stack_->mu_);
   Result<int> GetOption(SocketOption opt) override ABSL_LOCKS_EXCLUDED(stack_->mu_);
   uint32_t Readiness() override ABSL_LOCKS_EXCLUDED(stack_->mu_);
+  Result<EndpointSnapshot> Snapshot() override ABSL_LOCKS_EXCLUDED(stack_->mu_);
 
  private:
   friend class Stack;

@@ -252,14 +252,24 @@ ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr
   new_size = PageUp(new_size);
   if (new_size == 0) return Errno(EINVAL);
   absl::MutexLock lock(&mu_);
-  // The old range must be one mapping (Linux: EFAULT otherwise).
+  // The old range must be one mapping (Linux: EFAULT otherwise). Linux
+  // merges adjacent anonymous mappings with equal attributes; our table
+  // keeps them apart (each has its own backing), so accept a run of them.
   auto it = vmas_.upper_bound(old_addr);
   if (it == vmas_.begin()) return Errno(EFAULT);
   --it;
   if (it->second.end <= old_addr) return Errno(EFAULT);
   if (old_size == 0) return Errno(EINVAL);  // duplicating a shared mapping: not supported
-  if (it->second.end < old_addr + old_size) return Errno(EFAULT);
   const Vma base = it->second;
+  for (auto run = it; run->second.end < old_addr + old_size;) {
+    auto next = std::next(run);
+    if (next == vmas_.end() || next->first != run->second.end ||
+        next->second.prot != base.prot || next->second.shared != base.shared ||
+        next->second.name != base.name) {
+      return Errno(EFAULT);
+    }
+    run = next;
+  }
 
   auto grow_in_place = [&]() -> bool {
     uint64_t ext_start = old_addr + old_size, ext_end = old_addr + new_size;
@@ -301,17 +311,20 @@ ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr
   // Move: the backing pages move with the mapping; nothing is copied.
   uint64_t keep = std::min(old_size, new_size);
   SplitAtLocked(old_addr);
+  SplitAtLocked(old_addr + keep);
   SplitAtLocked(old_addr + old_size);
-  Vma moved = vmas_.at(old_addr);
-  moved.start = new_addr;
-  moved.end = new_addr + keep;
-  RemoveLocked(old_addr, old_addr + old_size, /*decommit=*/false);
-  if (old_size > keep) {
-    // Shrinking while moving: the tail's private pages are freed.
-    if (!moved.shared) mf_.Decommit(moved.MemoryFileOffset(new_addr) + keep, old_size - keep);
+  std::vector<Vma> moved;
+  for (auto m = vmas_.lower_bound(old_addr); m != vmas_.end() && m->first < old_addr + keep; ++m) {
+    Vma v = m->second;
+    v.start = new_addr + (v.start - old_addr);
+    v.end = new_addr + (v.end - old_addr);
+    moved.push_back(std::move(v));
   }
+  // The kept part moves (no decommit); a tail cut off by shrinking is freed.
+  RemoveLocked(old_addr, old_addr + keep, /*decommit=*/false);
+  if (old_size > keep) RemoveLocked(old_addr + keep, old_addr + old_size, /*decommit=*/true);
   if (ctx) ctx->Inject(SYS_munmap, old_addr, old_size);
-  SB_TRY(InsertLocked(ctx, moved));
+  for (auto& v : moved) SB_TRY(InsertLocked(ctx, std::move(v)));
   if (new_size > keep) SB_TRY(add_extension(new_addr + keep, new_size - keep));
   return new_addr;
 }

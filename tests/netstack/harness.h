@@ -16,6 +16,7 @@
 #include "netstack/ethernet.h"
 #include "netstack/icmp.h"
 #include "netstack/ipv4.h"
+#include "netstack/ipv6.h"
 #include "netstack/stack.h"
 #include "netstack/tcp_endpoint.h"
 #include "netstack/tcp_segment.h"
@@ -28,12 +29,23 @@ inline const MacAddress kPeerMac{{0x02, 0, 0, 0, 0, 0x02}};
 inline const IpAddress kStackIp = IpAddress::V4(10, 0, 0, 1);
 inline const IpAddress kPeerIp = IpAddress::V4(10, 0, 0, 2);
 
+// 2001:db8::<last>
+inline IpAddress Doc6(uint16_t last) {
+  uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8};
+  b[14] = static_cast<uint8_t>(last >> 8);
+  b[15] = static_cast<uint8_t>(last);
+  return IpAddress::V6FromBytes(b);
+}
+inline const IpAddress kStackIp6 = Doc6(1);
+inline const IpAddress kPeerIp6 = Doc6(2);
+
 // A transmitted frame, parsed down to the IP payload.
 struct OutFrame {
   EthernetHeader eth;
   Buffer payload;  // after the Ethernet header
   std::optional<Ipv4Header> ip;
-  Buffer ip_payload;
+  std::optional<Ipv6Header> ip6;
+  Buffer ip_payload;  // IPv4 or IPv6 payload
 };
 
 // A transmitted TCP segment (owning copy).
@@ -89,6 +101,16 @@ class NetTest : public ::testing::Test {
     InjectEth(kEtherTypeIpv4, EncodeIpv4(h, payload));
   }
 
+  void InjectIp6(uint8_t next, View payload, IpAddress src = kPeerIp6, IpAddress dst = kStackIp6,
+                 uint8_t hop_limit = 64, MacAddress eth_dst = kStackMac) {
+    Ipv6Header h;
+    h.next_header = next;
+    h.hop_limit = hop_limit;
+    h.src = src;
+    h.dst = dst;
+    InjectEth(kEtherTypeIpv6, EncodeIpv6(h, payload), eth_dst);
+  }
+
   std::optional<OutFrame> ReadFrame() {
     auto f = link_->Read();
     if (!f) return std::nullopt;
@@ -104,6 +126,12 @@ class NetTest : public ::testing::Test {
       out.ip = ParseIpv4(out.payload, &ipp);
       EXPECT_TRUE(out.ip.has_value()) << "bad IPv4 header or checksum";
       if (out.ip) out.ip_payload.assign(ipp.begin(), ipp.end());
+    }
+    if (eth->type == kEtherTypeIpv6) {
+      View ipp;
+      out.ip6 = ParseIpv6(out.payload, &ipp);
+      EXPECT_TRUE(out.ip6.has_value()) << "bad IPv6 header";
+      if (out.ip6) out.ip_payload.assign(ipp.begin(), ipp.end());
     }
     return out;
   }

@@ -242,5 +242,27 @@ TEST_F(IpTest, TransmitQueueLimitDropsFrames) {
   EXPECT_EQ(stack_->stats().frames_dropped, 1u);
 }
 
+TEST_F(IpTest, ReassemblyTimeoutSendsTimeExceeded) {
+  Init();
+  Buffer icmp = EchoRequest(9, 9, 3000);
+  Ipv4Header h;
+  h.id = 777;
+  h.protocol = kProtoIcmp;
+  h.src = kPeerIp;
+  h.dst = kStackIp;
+  auto frags = FragmentIpv4(h, icmp, 1500);
+  InjectEth(kEtherTypeIpv4, frags[0]);  // the rest never arrives
+  EXPECT_EQ(stack_->NextTimerDeadline(), clock_.Now() + absl::Seconds(30));
+  Advance(absl::Seconds(30));
+  auto f = ReadFrame();
+  ASSERT_TRUE(f.has_value());
+  auto m = ParseIcmp(f->ip_payload);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->type, kIcmpTimeExceeded);
+  EXPECT_EQ(m->code, kIcmpReassemblyTimeExceeded);
+  ASSERT_GE(m->body.size(), 28u);
+  EXPECT_EQ(Load16(&m->body[4]), 777);  // the offending datagram's id
+}
+
 }  // namespace
 }  // namespace sb::netstack::testing

@@ -269,5 +269,22 @@ TEST_F(TcpTest, CubicReducesByBetaOnFastRetransmit) {
   EXPECT_EQ(tcp()->GetTcpInfo().snd_ssthresh, 7700u);  // 0.7 * 11000
 }
 
+TEST_F(TcpTest, PawsDropsSegmentsWithOldTimestamps) {
+  Init();
+  Handshake(SynOptions(false, /*ts=*/true));
+  PeerSend(Bytes(10));
+  ASSERT_TRUE(ReadTcp().has_value());
+  // A segment whose TSval is older than the last one seen is an old duplicate.
+  OutSeg old = Seg(kPeerPort, kPort, peer_seq_, stack_seq_, kTcpAck | kTcpPsh, 65535, Bytes(5));
+  old.options.timestamp = {{peer_tsval_ - 100, 0}};
+  InjectTcp(old);
+  auto ack = ReadTcp();
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->ack, peer_seq_);  // not accepted
+  Buffer got;
+  ReadAll(&got);
+  EXPECT_EQ(got.size(), 10u);
+}
+
 }  // namespace
 }  // namespace sb::netstack::testing

@@ -418,5 +418,24 @@ TEST_F(TcpTest, BindAndListenConflicts) {
   for (auto& e : {other, a, b, c, d}) e->Close();
 }
 
+TEST_F(TcpTest, NewSynEndsTimeWait) {
+  Init();
+  Handshake();
+  conn_->Close();
+  ASSERT_TRUE(ReadTcp().has_value());  // FIN
+  ++stack_seq_;
+  InjectTcp(Ack());
+  PeerFin();
+  ASSERT_TRUE(ReadTcp().has_value());
+  ASSERT_EQ(tcp()->state(), TcpState::kTimeWait);
+  // Same four-tuple, sequence number above the old connection: accepted.
+  InjectTcp(Seg(kPeerPort, kPort, peer_seq_ + 100000, 0, kTcpSyn));
+  auto synack = ReadTcp();
+  ASSERT_TRUE(synack.has_value());
+  EXPECT_TRUE(synack->Has(kTcpSyn | kTcpAck));
+  EXPECT_EQ(synack->ack, peer_seq_ + 100001);
+  EXPECT_EQ(tcp()->state(), TcpState::kClosed);
+}
+
 }  // namespace
 }  // namespace sb::netstack::testing
