@@ -26,21 +26,6 @@ absl::StatusOr<std::unique_ptr<Kernel>> Kernel::Create(const KernelOptions& opts
   strncpy(k->uts_.machine, kMachine, sizeof(k->uts_.machine) - 1);
   strncpy(k->uts_.domainname, opts.domainname.c_str(), sizeof(k->uts_.domainname) - 1);
 
-  // The FPU state every new program starts from: read once from a fresh
-  // stub (on its own thread, which is that stub's tracer).
-  k->initial_fp_ = std::make_unique<platform::FpState>();
-  absl::Status fp_status;
-  std::thread probe([&] {
-    auto ctx = platform::NewProcessContext(k->mf_->fd());
-    if (!ctx.ok()) {
-      fp_status = ErrnoToStatus(ctx.error(), "starting a stub process (is ptrace allowed?)");
-      return;
-    }
-    auto r = (*ctx)->GetFpState(*k->initial_fp_);
-    if (!r.ok()) fp_status = ErrnoToStatus(r.error(), "reading the stub's FPU state");
-  });
-  probe.join();
-  if (!fp_status.ok()) return fp_status;
   return k;
 }
 
@@ -71,6 +56,16 @@ ErrnoOr<pid_t> Kernel::AllocatePidLocked() {
     if (!tasks_.contains(p) && !groups_.contains(p)) return p;
   }
   return Errno(EAGAIN);
+}
+
+std::shared_ptr<const platform::FpState> Kernel::initial_fp_state() {
+  absl::MutexLock lock(&fp_mu_);
+  return initial_fp_;
+}
+
+void Kernel::RecordInitialFpState(const platform::FpState& fp) {
+  absl::MutexLock lock(&fp_mu_);
+  if (!initial_fp_) initial_fp_ = std::make_shared<const platform::FpState>(fp);
 }
 
 void Kernel::JoinFinishedThreads() {

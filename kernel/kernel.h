@@ -64,7 +64,10 @@ class Kernel {
   MemoryFile& memory_file() { return *mf_; }
   const struct utsname& uts() const { return uts_; }
   absl::Time boot_time() const { return boot_time_; }
-  const platform::FpState& initial_fp_state() const { return *initial_fp_; }
+  // The FPU state a fresh stub starts with (what exec resets to). Recorded
+  // from the first stub the kernel starts; null before that.
+  std::shared_ptr<const platform::FpState> initial_fp_state() ABSL_LOCKS_EXCLUDED(fp_mu_);
+  void RecordInitialFpState(const platform::FpState& fp) ABSL_LOCKS_EXCLUDED(fp_mu_);
   FutexTable& futexes() { return futexes_; }
 
   // Starts a new process as the init of this kernel (pid 1 first). The
@@ -92,7 +95,8 @@ class Kernel {
  private:
   Kernel() = default;
   std::unique_ptr<MemoryFile> mf_;
-  std::unique_ptr<platform::FpState> initial_fp_;
+  absl::Mutex fp_mu_;
+  std::shared_ptr<const platform::FpState> initial_fp_ ABSL_GUARDED_BY(fp_mu_);
   FutexTable futexes_;
   struct utsname uts_ {};
   absl::Time boot_time_;

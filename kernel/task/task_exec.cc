@@ -105,7 +105,8 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
     (void)ctx_->Inject(SYS_munmap, mm::MemoryManager::kMinAddress,
                        kStubStart - mm::MemoryManager::kMinAddress);
     (void)ctx_->Inject(SYS_munmap, kStubEnd, sb::abi::kTaskSize - kStubEnd);
-    if (!new_mm->Materialize(*ctx_).ok() || !ctx_->SetFpState(kernel_.initial_fp_state()).ok()) {
+    auto fp = kernel_.initial_fp_state();
+    if (!new_mm->Materialize(*ctx_).ok() || !fp || !ctx_->SetFpState(*fp).ok()) {
       ExitGroup(SIGKILL);
       return Ok();
     }

@@ -40,12 +40,18 @@ bool Task::SetUpFirstRun() {
     spdlog::error("task {}: cannot map its address space: {}", tid_, r.error().Name());
     return false;
   }
-  const platform::FpState& fp = initial_fp_ ? *initial_fp_ : kernel_.initial_fp_state();
-  if (auto r = ctx_->SetFpState(fp); !r.ok()) {
-    spdlog::error("task {}: cannot set FPU state: {}", tid_, r.error().Name());
-    return false;
+  if (initial_fp_) {
+    // A forked child continues with its parent's FPU state.
+    if (auto r = ctx_->SetFpState(*initial_fp_); !r.ok()) {
+      spdlog::error("task {}: cannot set FPU state: {}", tid_, r.error().Name());
+      return false;
+    }
+    initial_fp_.reset();
+  } else if (!kernel_.initial_fp_state()) {
+    // A fresh stub holds the CPU's initial FPU state: remember it for exec.
+    platform::FpState fp;
+    if (ctx_->GetFpState(fp).ok()) kernel_.RecordInitialFpState(fp);
   }
-  initial_fp_.reset();
   absl::MutexLock lock(&ctx_mu_);
   live_ctx_ = ctx_.get();
   return true;
