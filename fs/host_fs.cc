@@ -345,8 +345,8 @@ class HostInode : public Inode {
   }
 
  private:
-  const UniqueFd path_fd_;  // immutable; O_PATH, pins the host inode
-  const mode_t type_;       // immutable
+  const UniqueFd path_fd_;     // immutable; O_PATH, pins the host inode
+  const mode_t type_;          // immutable
   const bool sealed_ = false;  // immutable: a host pseudo-filesystem mount point; empty
 };
 

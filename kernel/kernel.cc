@@ -158,7 +158,8 @@ absl::StatusOr<ThreadGroupRef> Kernel::CreateProcess(ProcessSpec spec) {
   {
     fs::FsContext ctx = task->FsContext();
     auto cwd = spec.mount_namespace->Lookup(ctx, ctx.root, spec.cwd, fs::FollowFinal::kYes);
-    if (!cwd.ok()) return fail(ErrnoToStatus(cwd.error(), absl::StrCat("working directory ", spec.cwd)));
+    if (!cwd.ok())
+      return fail(ErrnoToStatus(cwd.error(), absl::StrCat("working directory ", spec.cwd)));
     absl::MutexLock lock(&fs_state->mu);
     fs_state->cwd = *cwd;
   }

@@ -47,7 +47,7 @@ struct KernelOptions {
 
 // A first process to start (the control API's CreateProcess).
 struct ProcessSpec {
-  std::string filename;           // the program to execute (argv[0] if empty)
+  std::string filename;  // the program to execute (argv[0] if empty)
   std::vector<std::string> argv;
   std::vector<std::string> envp;
   std::string cwd = "/";

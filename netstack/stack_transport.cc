@@ -55,6 +55,7 @@ void Stack::HandleTcpLocked(const IpAddress& src, const IpAddress& dst, View dat
     for (TcpEndpoint* ep : p->second) {
       ep->stack_->mu_.AssertHeld();
       if (ep->state_ != TcpState::kListen) continue;
+      if (ep->family_ == Family::kV4 && !dst.is_v4()) continue;  // IPv4 sockets never see IPv6
       int score = ep->local_.addr == dst ? 1 : ep->local_.addr.IsAny() ? 0 : -1;
       if (score < 0 || score < best_score) continue;
       if (score > best_score) best.clear();

@@ -377,6 +377,24 @@ void TcpEndpoint::HandleSegmentLocked(const TcpSegment& seg) {
   keep_probes_ = 0;
   if (keepalive_ && state_ == TcpState::kEstablished) keepalive_at_ = now + keep_idle_;
 
+  // The peer retransmitted its SYN: our SYN-ACK was lost. (Before the
+  // window check, which would reject the old sequence number.)
+  if (state_ == TcpState::kSynReceived && (seg.flags & kTcpSyn) && !(seg.flags & kTcpRst) &&
+      seg.seq + 1 == rcv_nxt_) {
+    if (!(seg.flags & kTcpAck)) {
+      SendSynLocked();
+      return;
+    }
+    // Simultaneous open (RFC 9293 figure 7): the peer's SYN-ACK repeats its
+    // SYN, and its ACK completes our handshake.
+    TcpSegment ack = seg;
+    ack.flags &= static_cast<uint8_t>(~kTcpSyn);
+    ack.seq = seg.seq + 1;
+    ack.payload = {};
+    HandleSegmentLocked(ack);
+    return;
+  }
+
   // Sequence acceptability (RFC 9293 3.10.7.4).
   uint32_t len = seg.SeqLength();
   uint32_t wnd = SeqGt(rcv_adv_, rcv_nxt_) ? rcv_adv_ - rcv_nxt_ : 0;
@@ -414,11 +432,7 @@ void TcpEndpoint::HandleSegmentLocked(const TcpSegment& seg) {
     return;
   }
   if (seg.flags & kTcpSyn) {
-    if (state_ == TcpState::kSynReceived && seg.seq + 1 == rcv_nxt_) {
-      SendSynLocked();  // our SYN-ACK was lost
-    } else {
-      SendAckLocked();  // RFC 5961 4.2 challenge ACK
-    }
+    SendAckLocked();  // RFC 5961 4.2 challenge ACK
     return;
   }
   if (!(seg.flags & kTcpAck)) return;

@@ -219,6 +219,7 @@ uint32_t UdpEndpoint::Readiness() {
 
 int UdpEndpoint::MatchLocked(const IpAddress& src, uint16_t sport, const IpAddress& dst) const {
   if (closed_ || !bound_) return -1;
+  if (family_ == Family::kV4 && !dst.is_v4()) return -1;  // IPv4 sockets never see IPv6
   int score = 0;
   if (!local_.addr.IsAny()) {
     if (local_.addr != dst) return -1;

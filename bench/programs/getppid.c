@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   long n = argc > 1 ? atol(argv[1]) : 100000;
   if (n <= 0) n = 1;
   /* Warm up: first calls fault in code and may take slow paths. */

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   long n = argc > 1 ? atol(argv[1]) : 10000;
   if (n <= 0) n = 1;
   char path[] = "/tmp/sb-bench-orc.XXXXXX";

@@ -89,9 +89,9 @@ inline Errno ErrorOf(Errno e) { return e; }
 #define SB_CONCAT_(a, b) SB_CONCAT_INNER_(a, b)
 
 // SB_TRY(expr): evaluates an ErrnoOr<...>; returns its Errno on failure.
-#define SB_TRY(expr)                                                  \
-  do {                                                                \
-    auto&& sb_try_result_ = (expr);                                   \
+#define SB_TRY(expr)                                                      \
+  do {                                                                    \
+    auto&& sb_try_result_ = (expr);                                       \
     if (!sb_try_result_.ok()) return ::sb::Errno(sb_try_result_.error()); \
   } while (0)
 

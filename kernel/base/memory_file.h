@@ -47,9 +47,9 @@ class MemoryFile {
   MemoryFile(UniqueFd fd, uint8_t* base, uint64_t size)
       : fd_(std::move(fd)), base_(base), size_(size) {}
 
-  const UniqueFd fd_;     // immutable
-  uint8_t* const base_;   // immutable; mapping of the whole file, unmapped in ~MemoryFile
-  const uint64_t size_;   // immutable
+  const UniqueFd fd_;    // immutable
+  uint8_t* const base_;  // immutable; mapping of the whole file, unmapped in ~MemoryFile
+  const uint64_t size_;  // immutable
   mutable absl::Mutex mu_;
   // Free ranges below `end_`, offset -> length, coalesced.
   std::map<uint64_t, uint64_t> free_ ABSL_GUARDED_BY(mu_);

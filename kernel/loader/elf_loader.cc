@@ -44,7 +44,8 @@ ErrnoOr<Image> ReadImage(fs::FileDescription& f) {
   if (!IsElf(e.e_ident, sizeof(e.e_ident))) return Errno(ENOEXEC);
   if (e.e_ident[EI_CLASS] != ELFCLASS64 || e.e_ident[EI_DATA] != ELFDATA2LSB ||
       e.e_machine != EM_X86_64 || (e.e_type != ET_EXEC && e.e_type != ET_DYN) ||
-      e.e_phentsize != sizeof(Elf64_Phdr) || e.e_phnum == 0 || e.e_phnum > 65536 / sizeof(Elf64_Phdr)) {
+      e.e_phentsize != sizeof(Elf64_Phdr) || e.e_phnum == 0 ||
+      e.e_phnum > 65536 / sizeof(Elf64_Phdr)) {
     return Errno(ENOEXEC);
   }
   img.phdrs.resize(e.e_phnum);
@@ -83,8 +84,8 @@ ErrnoOr<Loaded> MapImage(mm::MemoryManager& mm, fs::FileDescription& f, const Im
     reserve.addr = want;
     reserve.length = hi - lo;
     reserve.prot = PROT_NONE;
-    reserve.placement = want ? mm::MapRequest::Placement::kFixedNoReplace
-                             : mm::MapRequest::Placement::kHint;
+    reserve.placement =
+        want ? mm::MapRequest::Placement::kFixedNoReplace : mm::MapRequest::Placement::kHint;
     SB_ASSIGN_OR_RETURN(uint64_t base, mm.Map(nullptr, reserve));
     out.bias = base - lo;
   }
@@ -127,7 +128,7 @@ ErrnoOr<Loaded> MapImage(mm::MemoryManager& mm, fs::FileDescription& f, const Im
 // Builds the initial stack image: strings at the top, then the vectors.
 class StackBuilder {
  public:
-  explicit StackBuilder(uint64_t top) : top_(top), sp_(top) {}
+  explicit StackBuilder(uint64_t top) : sp_(top) {}
   uint64_t PushBytes(const void* data, size_t len) {
     sp_ -= len;
     bytes_.insert(bytes_.begin(), static_cast<const uint8_t*>(data),
@@ -144,8 +145,8 @@ class StackBuilder {
   const std::vector<uint8_t>& bytes() const { return bytes_; }
 
  private:
-  uint64_t top_, sp_;
-  std::vector<uint8_t> bytes_;  // [sp_, top_)
+  uint64_t sp_;
+  std::vector<uint8_t> bytes_;  // [sp_, top)
 };
 
 }  // namespace
@@ -170,22 +171,21 @@ ErrnoOr<LoadResult> LoadElf(mm::MemoryManager& mm, const LoadRequest& req) {
     if (path.back() != '\0') return Errno(ENOEXEC);
     path.pop_back();
     interp_path = path;
-    SB_ASSIGN_OR_RETURN(interp_file,
-                        req.mntns->OpenAt(*req.ctx, req.ctx->cwd, path, O_RDONLY, 0));
+    SB_ASSIGN_OR_RETURN(interp_file, req.mntns->OpenAt(*req.ctx, req.ctx->cwd, path, O_RDONLY, 0));
     SB_ASSIGN_OR_RETURN(interp, ReadImage(*interp_file));
     if (interp.ehdr.e_type != ET_DYN && interp.ehdr.e_type != ET_EXEC) return Errno(ELIBBAD);
   }
 
   uint64_t want = img.ehdr.e_type == ET_DYN ? kEtDynBase : 0;
-  SB_ASSIGN_OR_RETURN(Loaded main, MapImage(mm, *req.file, img, req.path, want, st.st_dev,
-                                            st.st_ino));
+  SB_ASSIGN_OR_RETURN(Loaded main,
+                      MapImage(mm, *req.file, img, req.path, want, st.st_dev, st.st_ino));
   mm.SetBrkBase(main.end);
   uint64_t entry = main.bias + img.ehdr.e_entry;
   uint64_t base = 0;
   if (interp_file) {
     SB_ASSIGN_OR_RETURN(struct stat ist, interp_file->Stat());
-    SB_ASSIGN_OR_RETURN(Loaded li, MapImage(mm, *interp_file, interp, interp_path, 0, ist.st_dev,
-                                            ist.st_ino));
+    SB_ASSIGN_OR_RETURN(Loaded li,
+                        MapImage(mm, *interp_file, interp, interp_path, 0, ist.st_dev, ist.st_ino));
     base = li.bias;
     entry = li.bias + interp.ehdr.e_entry;
   }
@@ -217,26 +217,26 @@ ErrnoOr<LoadResult> LoadElf(mm::MemoryManager& mm, const LoadRequest& req) {
   sb.Align(16);
 
   std::vector<uint64_t> auxv = {
-      AT_HWCAP,   getauxval(AT_HWCAP),
-      AT_PAGESZ,  sb::abi::kPageSize,
-      AT_CLKTCK,  100,
-      AT_PHDR,    main.phdr,
-      AT_PHENT,   sizeof(Elf64_Phdr),
-      AT_PHNUM,   img.ehdr.e_phnum,
-      AT_BASE,    base,
-      AT_FLAGS,   0,
-      AT_ENTRY,   main.bias + img.ehdr.e_entry,
-      AT_UID,     req.creds->ruid,
-      AT_EUID,    req.creds->euid,
-      AT_GID,     req.creds->rgid,
-      AT_EGID,    req.creds->egid,
-      AT_SECURE,  0,
-      AT_RANDOM,  random_addr,
-      AT_HWCAP2,  getauxval(AT_HWCAP2),
-      AT_EXECFN,  execfn,
-      AT_PLATFORM, platform,
+      AT_HWCAP,       getauxval(AT_HWCAP),
+      AT_PAGESZ,      sb::abi::kPageSize,
+      AT_CLKTCK,      100,
+      AT_PHDR,        main.phdr,
+      AT_PHENT,       sizeof(Elf64_Phdr),
+      AT_PHNUM,       img.ehdr.e_phnum,
+      AT_BASE,        base,
+      AT_FLAGS,       0,
+      AT_ENTRY,       main.bias + img.ehdr.e_entry,
+      AT_UID,         req.creds->ruid,
+      AT_EUID,        req.creds->euid,
+      AT_GID,         req.creds->rgid,
+      AT_EGID,        req.creds->egid,
+      AT_SECURE,      0,
+      AT_RANDOM,      random_addr,
+      AT_HWCAP2,      getauxval(AT_HWCAP2),
+      AT_EXECFN,      execfn,
+      AT_PLATFORM,    platform,
       AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ) ? getauxval(AT_MINSIGSTKSZ) : 2048,
-      AT_NULL,    0,
+      AT_NULL,        0,
   };
   std::vector<uint64_t> vec;
   vec.push_back(req.argv.size());

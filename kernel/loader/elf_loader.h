@@ -21,9 +21,9 @@ namespace sb::kernel::loader {
 struct LoadRequest {
   fs::MountNamespace* mntns = nullptr;
   const fs::FsContext* ctx = nullptr;
-  fs::FileRef file;        // the executable, open for reading
-  std::string path;        // its absolute path (for /proc/[pid]/maps and exe)
-  std::string execfn;      // the name execve was given (AT_EXECFN)
+  fs::FileRef file;    // the executable, open for reading
+  std::string path;    // its absolute path (for /proc/[pid]/maps and exe)
+  std::string execfn;  // the name execve was given (AT_EXECFN)
   std::vector<std::string> argv, envp;
   const Credentials* creds = nullptr;
 };

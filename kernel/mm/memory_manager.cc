@@ -168,8 +168,9 @@ ErrnoOr<uint64_t> MemoryManager::Map(platform::Context* ctx, const MapRequest& r
   SB_ASSIGN_OR_RETURN(uint64_t addr, PlaceLocked(ctx, req));
   SB_ASSIGN_OR_RETURN(MemoryRangeRef range, MemoryRange::Allocate(mf_, len));
   if (req.fill) SB_TRY(req.fill(range->host(), len));
-  Vma vma{addr, addr + len, req.prot, req.shared, req.growsdown, req.max_prot, std::move(range),
-          0, req.name, req.file_offset, req.dev, req.ino};
+  Vma vma{addr,          addr + len,      req.prot,         req.shared,
+          req.growsdown, req.max_prot,    std::move(range), 0,
+          req.name,      req.file_offset, req.dev,          req.ino};
   SB_TRY(InsertLocked(ctx, std::move(vma)));
   return addr;
 }
@@ -180,8 +181,9 @@ ErrnoOr<uint64_t> MemoryManager::MapShared(platform::Context* ctx, const MapRequ
   if (range_offset + len > range->length()) return Errno(ENXIO);
   absl::MutexLock lock(&mu_);
   SB_ASSIGN_OR_RETURN(uint64_t addr, PlaceLocked(ctx, req));
-  Vma vma{addr, addr + len, req.prot, true, false, req.max_prot, std::move(range), range_offset,
-          req.name, req.file_offset, req.dev, req.ino};
+  Vma vma{addr,     addr + len,      req.prot,         true,
+          false,    req.max_prot,    std::move(range), range_offset,
+          req.name, req.file_offset, req.dev,          req.ino};
   SB_TRY(InsertLocked(ctx, std::move(vma)));
   return addr;
 }
@@ -196,10 +198,10 @@ ErrnoStatus MemoryManager::Unmap(platform::Context* ctx, uint64_t addr, uint64_t
   RemoveLocked(s, e, /*decommit=*/true);
   if (ctx != nullptr) {
     if (Overlaps(s, e, kStubStart, kStubEnd)) {
-      if (s < kStubStart) ctx->Inject(SYS_munmap, s, kStubStart - s);
-      if (e > kStubEnd) ctx->Inject(SYS_munmap, kStubEnd, e - kStubEnd);
+      if (s < kStubStart) (void)ctx->Inject(SYS_munmap, s, kStubStart - s);
+      if (e > kStubEnd) (void)ctx->Inject(SYS_munmap, kStubEnd, e - kStubEnd);
     } else {
-      ctx->Inject(SYS_munmap, s, e - s);
+      (void)ctx->Inject(SYS_munmap, s, e - s);
     }
   }
   return Ok();
@@ -240,13 +242,13 @@ ErrnoStatus MemoryManager::Protect(platform::Context* ctx, uint64_t addr, uint64
   return Ok();
 }
 
-ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr,
-                                       uint64_t old_size, uint64_t new_size, int flags,
-                                       uint64_t new_addr) {
+ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr, uint64_t old_size,
+                                       uint64_t new_size, int flags, uint64_t new_addr) {
   if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) return Errno(EINVAL);
   if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) return Errno(EINVAL);
-  if (flags & MREMAP_DONTUNMAP) return Errno(EINVAL);  // not supported yet; Linux rejects
-                                                       // it for most mappings too
+  if (flags & MREMAP_DONTUNMAP)
+    return Errno(EINVAL);  // not supported yet; Linux rejects
+                           // it for most mappings too
   if (old_addr & abi::kPageMask) return Errno(EINVAL);
   old_size = PageUp(old_size);
   new_size = PageUp(new_size);
@@ -263,19 +265,19 @@ ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr
   const Vma base = it->second;
   for (auto run = it; run->second.end < old_addr + old_size;) {
     auto next = std::next(run);
-    if (next == vmas_.end() || next->first != run->second.end ||
-        next->second.prot != base.prot || next->second.shared != base.shared ||
-        next->second.name != base.name) {
+    if (next == vmas_.end() || next->first != run->second.end || next->second.prot != base.prot ||
+        next->second.shared != base.shared || next->second.name != base.name) {
       return Errno(EFAULT);
     }
     run = next;
   }
 
-  auto grow_in_place = [&]() -> bool {
+  auto grow_in_place = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
     uint64_t ext_start = old_addr + old_size, ext_end = old_addr + new_size;
     return ValidUserRange(ext_start, ext_end) && RangeFreeLocked(ext_start, ext_end);
   };
-  auto add_extension = [&](uint64_t at, uint64_t len) -> ErrnoStatus {
+  auto add_extension = [&](uint64_t at, uint64_t len)
+                           ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> ErrnoStatus {
     SB_ASSIGN_OR_RETURN(MemoryRangeRef r, MemoryRange::Allocate(mf_, len));
     Vma ext = base;
     ext.start = at;
@@ -289,7 +291,7 @@ ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr
     if (new_size <= old_size) {
       if (new_size < old_size) {
         RemoveLocked(old_addr + new_size, old_addr + old_size, true);
-        if (ctx) ctx->Inject(SYS_munmap, old_addr + new_size, old_size - new_size);
+        if (ctx) (void)ctx->Inject(SYS_munmap, old_addr + new_size, old_size - new_size);
       }
       return old_addr;
     }
@@ -306,7 +308,7 @@ ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr
       return Errno(EINVAL);
     }
     RemoveLocked(new_addr, new_addr + new_size, true);
-    if (ctx) ctx->Inject(SYS_munmap, new_addr, new_size);
+    if (ctx) (void)ctx->Inject(SYS_munmap, new_addr, new_size);
   }
   // Move: the backing pages move with the mapping; nothing is copied.
   uint64_t keep = std::min(old_size, new_size);
@@ -323,7 +325,7 @@ ErrnoOr<uint64_t> MemoryManager::Remap(platform::Context* ctx, uint64_t old_addr
   // The kept part moves (no decommit); a tail cut off by shrinking is freed.
   RemoveLocked(old_addr, old_addr + keep, /*decommit=*/false);
   if (old_size > keep) RemoveLocked(old_addr + keep, old_addr + old_size, /*decommit=*/true);
-  if (ctx) ctx->Inject(SYS_munmap, old_addr, old_size);
+  if (ctx) (void)ctx->Inject(SYS_munmap, old_addr, old_size);
   for (auto& v : moved) SB_TRY(InsertLocked(ctx, std::move(v)));
   if (new_size > keep) SB_TRY(add_extension(new_addr + keep, new_size - keep));
   return new_addr;
@@ -359,12 +361,19 @@ uint64_t MemoryManager::Brk(platform::Context* ctx, uint64_t addr) {
     if (!ValidUserRange(old_top, new_top) || !RangeFreeLocked(old_top, new_top)) return brk_;
     auto range = MemoryRange::Allocate(mf_, new_top - old_top);
     if (!range.ok()) return brk_;
-    Vma vma{old_top, new_top, PROT_READ | PROT_WRITE, false, false,
-            PROT_READ | PROT_WRITE | PROT_EXEC, std::move(*range), 0, "[heap]"};
+    Vma vma{old_top,
+            new_top,
+            PROT_READ | PROT_WRITE,
+            false,
+            false,
+            PROT_READ | PROT_WRITE | PROT_EXEC,
+            std::move(*range),
+            0,
+            "[heap]"};
     if (!InsertLocked(ctx, std::move(vma)).ok()) return brk_;
   } else if (new_top < old_top) {
     RemoveLocked(new_top, old_top, true);
-    if (ctx) ctx->Inject(SYS_munmap, new_top, old_top - new_top);
+    if (ctx) (void)ctx->Inject(SYS_munmap, new_top, old_top - new_top);
   }
   brk_ = addr;
   return brk_;
@@ -413,8 +422,8 @@ std::string MemoryManager::MapsText() {
     std::string line = absl::StrFormat(
         "%08x-%08x %c%c%c%c %08x %02x:%02x %u ", v.start, v.end, (v.prot & PROT_READ) ? 'r' : '-',
         (v.prot & PROT_WRITE) ? 'w' : '-', (v.prot & PROT_EXEC) ? 'x' : '-', v.shared ? 's' : 'p',
-        v.name.empty() || v.name[0] == '[' ? 0 : v.file_offset, (v.dev >> 8) & 0xfff,
-        v.dev & 0xff, v.ino);
+        v.name.empty() || v.name[0] == '[' ? 0 : v.file_offset, (v.dev >> 8) & 0xfff, v.dev & 0xff,
+        v.ino);
     if (!v.name.empty()) {
       line.resize(std::max<size_t>(line.size(), 73), ' ');
       line += v.name;

@@ -133,8 +133,7 @@ class MemoryManager {
   ErrnoStatus InsertLocked(platform::Context* ctx, Vma vma) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Removes [start, end) from the table (splitting at the edges). With
   // `decommit`, private memory there goes back to the host.
-  void RemoveLocked(uint64_t start, uint64_t end, bool decommit)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveLocked(uint64_t start, uint64_t end, bool decommit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SplitAtLocked(uint64_t addr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static ErrnoStatus InjectMap(platform::Context* ctx, const Vma& vma);
 

@@ -38,12 +38,12 @@ enum class StopKind {
 
 struct StopInfo {
   StopKind kind;
-  int signo = 0;         // kFault: the fault signal
-  int code = 0;          // kFault: si_code
-  uint64_t addr = 0;     // kFault: si_addr
-  bool write = false;    // kFault SIGSEGV: the access was a write (from the error code)
-  bool exec = false;     // kFault SIGSEGV: instruction fetch
-  uint64_t trapno = 0;   // kFault: the hardware trap number
+  int signo = 0;        // kFault: the fault signal
+  int code = 0;         // kFault: si_code
+  uint64_t addr = 0;    // kFault: si_addr
+  bool write = false;   // kFault SIGSEGV: the access was a write (from the error code)
+  bool exec = false;    // kFault SIGSEGV: instruction fetch
+  uint64_t trapno = 0;  // kFault: the hardware trap number
 };
 
 // The host side of one address space: a stub process, or one of its threads.

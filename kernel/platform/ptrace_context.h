@@ -36,7 +36,7 @@ class PtraceContext final : public Context {
   ErrnoStatus SetRegs(const Registers& regs);
   ErrnoStatus GetRegs(Registers& regs);
 
-  const pid_t pid_;  // immutable; the stub process, killed and reaped in the destructor
+  const pid_t pid_;      // immutable; the stub process, killed and reaped in the destructor
   uint64_t gadget_ = 0;  // address of `syscall; int3` in the stub; immutable after Create
   // The registers the host thread holds now, to skip a redundant SETREGS.
   // Task-thread only.

@@ -23,8 +23,8 @@ SyscallResult Dup3(Task& t, const SyscallArgs& a) {
   if (a.i32(2) & ~O_CLOEXEC) return Errno(EINVAL);
   if (a.fd(0) == a.fd(1)) return Errno(EINVAL);
   SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
-  SB_TRY(t.fds().InstallAt(a.fd(1), std::move(f), a.i32(2) & O_CLOEXEC,
-                           t.RlimitCur(RLIMIT_NOFILE)));
+  SB_TRY(
+      t.fds().InstallAt(a.fd(1), std::move(f), a.i32(2) & O_CLOEXEC, t.RlimitCur(RLIMIT_NOFILE)));
   return a.fd(1);
 }
 

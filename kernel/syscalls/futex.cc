@@ -38,7 +38,8 @@ SyscallResult Futex(Task& t, const SyscallArgs& a) {
           clockid_t c = (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
           struct timespec now;
           clock_gettime(c, &now);
-          deadline = absl::Now() + (absl::DurationFromTimespec(ts) - absl::DurationFromTimespec(now));
+          deadline =
+              absl::Now() + (absl::DurationFromTimespec(ts) - absl::DurationFromTimespec(now));
         }
       }
       SB_ASSIGN_OR_RETURN(uint32_t * word, FutexWord(t, addr));

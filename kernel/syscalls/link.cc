@@ -73,7 +73,9 @@ SyscallResult Mkdirat(Task& t, const SyscallArgs& a) {
 SyscallResult Rmdir(Task& t, const SyscallArgs& a) {
   return DoUnlinkAt(t, AT_FDCWD, a.addr(0), AT_REMOVEDIR);
 }
-SyscallResult Unlink(Task& t, const SyscallArgs& a) { return DoUnlinkAt(t, AT_FDCWD, a.addr(0), 0); }
+SyscallResult Unlink(Task& t, const SyscallArgs& a) {
+  return DoUnlinkAt(t, AT_FDCWD, a.addr(0), 0);
+}
 SyscallResult Unlinkat(Task& t, const SyscallArgs& a) {
   return DoUnlinkAt(t, a.fd(0), a.addr(1), a.i32(2));
 }

@@ -78,8 +78,8 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     uint64_t done = 0;
     while (done < n) {
       struct iovec iov = {host + done, n - done};
-      SB_ASSIGN_OR_RETURN(size_t got, file->Read(HostIoVecs(&iov, 1),
-                                                 static_cast<int64_t>(off + done)));
+      SB_ASSIGN_OR_RETURN(size_t got,
+                          file->Read(HostIoVecs(&iov, 1), static_cast<int64_t>(off + done)));
       if (got == 0) break;  // past end of file: zeros (SIGBUS on Linux; see docs)
       done += got;
     }
@@ -100,8 +100,8 @@ SyscallResult Mprotect(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Mremap(Task& t, const SyscallArgs& a) {
-  SB_ASSIGN_OR_RETURN(uint64_t r, t.mm().Remap(t.context(), a.addr(0), a.u64(1), a.u64(2),
-                                               a.i32(3), a.addr(4)));
+  SB_ASSIGN_OR_RETURN(
+      uint64_t r, t.mm().Remap(t.context(), a.addr(0), a.u64(1), a.u64(2), a.i32(3), a.addr(4)));
   return r;
 }
 

@@ -12,8 +12,8 @@ SyscallResult DoOpenAt(Task& t, int dirfd, uint64_t path_addr, int flags, mode_t
   flags |= O_LARGEFILE;
   SB_ASSIGN_OR_RETURN(fs::FileRef f,
                       t.mount_namespace().OpenAt(t.FsContext(), start, path, flags, mode & 07777));
-  SB_ASSIGN_OR_RETURN(int fd, t.fds().Install(std::move(f), flags & O_CLOEXEC, 0,
-                                               t.RlimitCur(RLIMIT_NOFILE)));
+  SB_ASSIGN_OR_RETURN(
+      int fd, t.fds().Install(std::move(f), flags & O_CLOEXEC, 0, t.RlimitCur(RLIMIT_NOFILE)));
   return static_cast<uint64_t>(fd);
 }
 

@@ -19,8 +19,8 @@ SyscallResult DoRead(Task& t, int fd, const std::vector<struct iovec>& dst, int6
 SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src, int64_t offset) {
   SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(fd));
   if (!f->writable()) return Errno(EBADF);
-  auto r = BlockOn(t, *f, POLLOUT,
-                   [&] { return f->Write(HostIoVecs(src.data(), src.size()), offset); });
+  auto r =
+      BlockOn(t, *f, POLLOUT, [&] { return f->Write(HostIoVecs(src.data(), src.size()), offset); });
   if (!r.ok() && r.error().value() == EPIPE) {
     siginfo_t info{};
     info.si_signo = SIGPIPE;

@@ -102,8 +102,8 @@ SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
 SyscallResult Sigaltstack(Task& t, const SyscallArgs& a) {
   const uint64_t sp = t.regs.rsp;
   const stack_t& cur = t.alt_stack;
-  const bool on_stack = cur.ss_flags != SS_DISABLE &&
-                        sp - reinterpret_cast<uint64_t>(cur.ss_sp) < cur.ss_size;
+  const bool on_stack =
+      cur.ss_flags != SS_DISABLE && sp - reinterpret_cast<uint64_t>(cur.ss_sp) < cur.ss_size;
   stack_t old = cur;
   if (old.ss_flags != SS_DISABLE) old.ss_flags = on_stack ? SS_ONSTACK : 0;
   if (a.addr(0) != 0) {

@@ -94,8 +94,8 @@ SyscallResult DoReadlinkAt(Task& t, int dirfd, uint64_t path_addr, uint64_t buf,
   SB_ASSIGN_OR_RETURN(std::string path, t.CopyInString(path_addr, sb::abi::kPathMax));
   if (path.empty()) return Errno(ENOENT);
   SB_ASSIGN_OR_RETURN(fs::Location start, t.AtLocation(dirfd, path));
-  SB_ASSIGN_OR_RETURN(fs::Location loc, t.mount_namespace().Lookup(t.FsContext(), start, path,
-                                                                   fs::FollowFinal::kNo));
+  SB_ASSIGN_OR_RETURN(fs::Location loc,
+                      t.mount_namespace().Lookup(t.FsContext(), start, path, fs::FollowFinal::kNo));
   SB_ASSIGN_OR_RETURN(std::string target, t.mount_namespace().Readlink(loc));
   size_t n = std::min<size_t>(target.size(), static_cast<size_t>(size));
   SB_TRY(t.CopyOut(buf, target.data(), n));

@@ -171,7 +171,8 @@ constexpr auto MakeTable() {
   t[154] = {"modify_ldt", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[155] = {"pivot_root", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[156] = {"_sysctl", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[157] = {"prctl", &Prctl, S::kPartial, "name, pdeathsig (recorded), dumpable, no_new_privs, capbset"};
+  t[157] = {"prctl", &Prctl, S::kPartial,
+            "name, pdeathsig (recorded), dumpable, no_new_privs, capbset"};
   t[158] = {"arch_prctl", &ArchPrctl, S::kFull, ""};
   t[159] = {"adjtimex", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[160] = {"setrlimit", &Setrlimit, S::kFull, ""};

@@ -99,8 +99,8 @@ SyscallResult Nanosleep(Task& t, const SyscallArgs& a) {
   if (!ValidTimespec(req)) return Errno(EINVAL);
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
-  struct timespec deadline = absl::ToTimespec(absl::DurationFromTimespec(now) +
-                                              absl::DurationFromTimespec(req));
+  struct timespec deadline =
+      absl::ToTimespec(absl::DurationFromTimespec(now) + absl::DurationFromTimespec(req));
   return SleepUntil(t, CLOCK_MONOTONIC, deadline, a.addr(1), false);
 }
 

@@ -81,7 +81,8 @@ void FdTable::Clear() {
 FdTableRef FdTable::Fork() {
   auto t = std::make_shared<FdTable>();
   absl::MutexLock lock(&mu_);
-  t->fds_ = fds_;  // t is not shared yet
+  absl::MutexLock copy_lock(&t->mu_);  // t is not shared yet: no order issue
+  t->fds_ = fds_;
   return t;
 }
 

@@ -48,9 +48,9 @@ using FsStateRef = std::shared_ptr<FsState>;
 
 // What a syscall handler asks of the dispatcher besides a return value.
 enum class SyscallControl {
-  kReturn,       // write the result into rax
-  kNoReturn,     // registers were replaced (execve, rt_sigreturn): leave rax
-  kExit,         // the task is exiting
+  kReturn,    // write the result into rax
+  kNoReturn,  // registers were replaced (execve, rt_sigreturn): leave rax
+  kExit,      // the task is exiting
 };
 
 class Task : public UserIo {
@@ -156,8 +156,8 @@ class Task : public UserIo {
 
  private:
   friend class TaskSet;
-  void Run();                      // the task loop
-  void HandleSyscall();            // one system call
+  void Run();            // the task loop
+  void HandleSyscall();  // one system call
   void HandleFault(const platform::StopInfo& stop);
   // Delivers pending unblocked signals; returns false if the task must exit.
   bool DeliverSignals();
@@ -167,12 +167,12 @@ class Task : public UserIo {
   void ForceSignal(const siginfo_t& info);
   // Builds a signal frame for `sig` on the user stack (task_signals.cc).
   bool SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act);
-  void DoExit();                   // tear down and become a zombie (task_exit.cc)
+  void DoExit();                    // tear down and become a zombie (task_exit.cc)
   void FinishSyscall(int64_t ret);  // resolve restart codes into rax/rip
 
-  Kernel& kernel_;            // outlives every task
-  const pid_t tid_;           // immutable
-  const ThreadGroupRef tg_;   // immutable
+  Kernel& kernel_;           // outlives every task
+  const pid_t tid_;          // immutable
+  const ThreadGroupRef tg_;  // immutable
 
   // Task-thread only after Start (set before the thread starts).
   mm::MmRef mm_;

@@ -7,8 +7,8 @@
 
 namespace sb::kernel {
 
-ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid,
-                           uint64_t child_tid, uint64_t tls) {
+ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid,
+                           uint64_t tls) {
   constexpr uint64_t kSupported = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK |
                                   CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
                                   CLONE_CHILD_CLEARTID | CLONE_SYSVSEM | CLONE_SIGHAND;
@@ -50,6 +50,7 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid,
     child_tg->sid_ = tg_->sid_;
     {
       absl::MutexLock sig_lock(&tg_->signal_mu_);
+      absl::MutexLock child_sig_lock(&child_tg->signal_mu_);  // not yet visible to others
       child_tg->actions_ = tg_->actions_;
       child_tg->rlimits_ = tg_->rlimits_;
       child_tg->comm_ = tg_->comm_;

@@ -71,8 +71,7 @@ void Task::DoExit() {
     if (parent) {
       absl::MutexLock psig(&parent->signal_mu_);
       const SigAction& act = parent->actions_[SIGCHLD - 1];
-      auto_reap = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
-                  (act.flags & SA_NOCLDWAIT);
+      auto_reap = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) || (act.flags & SA_NOCLDWAIT);
     }
     tg_->exited_.Notify();
     if (auto_reap) kernel_.ReleaseLocked(tg_);

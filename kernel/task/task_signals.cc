@@ -208,7 +208,8 @@ bool Task::SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act
   sp = (sp & ~uint64_t{15}) - 8;
   sigabi::RtSigframe frame{};
   frame.pretcode = act.restorer;
-  frame.uc.uc_flags = sigabi::UC_FP_XSTATE | sigabi::UC_SIGCONTEXT_SS | sigabi::UC_STRICT_RESTORE_SS;
+  frame.uc.uc_flags =
+      sigabi::UC_FP_XSTATE | sigabi::UC_SIGCONTEXT_SS | sigabi::UC_STRICT_RESTORE_SS;
   frame.uc.uc_stack = alt_stack;
   if (alt_stack.ss_flags != SS_DISABLE) frame.uc.uc_stack.ss_flags = on_alt ? SS_ONSTACK : 0;
   sigabi::SigContext& mc = frame.uc.uc_mcontext;

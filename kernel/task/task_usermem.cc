@@ -86,7 +86,8 @@ ErrnoOr<std::vector<struct iovec>> Task::UserIoVecs(uint64_t iov_addr, int iovcn
     if (static_cast<ssize_t>(v.iov_len) < 0) return Errno(EINVAL);
     size_t len = std::min<size_t>(v.iov_len, (INT_MAX & ~abi::kPageMask) - total);
     if (len == 0) continue;
-    SB_ASSIGN_OR_RETURN(auto host, mm_->Translate(reinterpret_cast<uint64_t>(v.iov_base), len, prot));
+    SB_ASSIGN_OR_RETURN(auto host,
+                        mm_->Translate(reinterpret_cast<uint64_t>(v.iov_base), len, prot));
     out.insert(out.end(), host.begin(), host.end());
     total += len;
   }

@@ -40,7 +40,7 @@ inline constexpr uint64_t kUnblockableSignals = SigBit(SIGKILL) | SigBit(SIGSTOP
 
 class ThreadGroup {
  public:
-  ThreadGroup(pid_t tgid, ThreadGroupRef parent) : tgid_(tgid), parent_(std::move(parent)) {}
+  ThreadGroup(pid_t tgid, ThreadGroupRef parent) : parent_(std::move(parent)), tgid_(tgid) {}
 
   pid_t tgid() const { return tgid_; }
 
@@ -49,9 +49,9 @@ class ThreadGroup {
   std::vector<ThreadGroupRef> children_;
   std::vector<Task*> tasks_;  // live tasks; each removes itself on exit
   pid_t pgid_ = 0, sid_ = 0;
-  bool zombie_ = false;       // all tasks exited, not yet reaped
-  int exit_status_ = 0;       // wait(2) status word
-  bool exiting_ = false;      // exit_group or a fatal signal started
+  bool zombie_ = false;   // all tasks exited, not yet reaped
+  int exit_status_ = 0;   // wait(2) status word
+  bool exiting_ = false;  // exit_group or a fatal signal started
   int group_exit_status_ = 0;
 
   // Wakes wait4/waitid in this process when a child changes state.

@@ -54,8 +54,7 @@ TEST_F(MemoryManagerTest, HintlessMappingsGoTopDownBelowTheStub) {
 }
 
 TEST_F(MemoryManagerTest, FixedMappingReplacesOldContents) {
-  uint64_t a = MapAnon(0x10000000, 3 * 4096, PROT_READ | PROT_WRITE,
-                       MapRequest::Placement::kFixed);
+  uint64_t a = MapAnon(0x10000000, 3 * 4096, PROT_READ | PROT_WRITE, MapRequest::Placement::kFixed);
   Write(a + 4096, "hello");
   MapAnon(a + 4096, 4096, PROT_READ | PROT_WRITE, MapRequest::Placement::kFixed);
   EXPECT_EQ(Read(a + 4096, 5), std::string(5, '\0'));
@@ -74,8 +73,7 @@ TEST_F(MemoryManagerTest, FixedNoReplaceOnOccupiedRangeIsEEXIST) {
 }
 
 TEST_F(MemoryManagerTest, PartialUnmapLeavesAHole) {
-  uint64_t a = MapAnon(0x10000000, 3 * 4096, PROT_READ | PROT_WRITE,
-                       MapRequest::Placement::kFixed);
+  uint64_t a = MapAnon(0x10000000, 3 * 4096, PROT_READ | PROT_WRITE, MapRequest::Placement::kFixed);
   Write(a, "x");
   Write(a + 2 * 4096, "z");
   ASSERT_TRUE(mm_->Unmap(nullptr, a + 4096, 4096).ok());
@@ -86,8 +84,7 @@ TEST_F(MemoryManagerTest, PartialUnmapLeavesAHole) {
 }
 
 TEST_F(MemoryManagerTest, ProtectChecksEveryPageAndSplits) {
-  uint64_t a = MapAnon(0x10000000, 2 * 4096, PROT_READ | PROT_WRITE,
-                       MapRequest::Placement::kFixed);
+  uint64_t a = MapAnon(0x10000000, 2 * 4096, PROT_READ | PROT_WRITE, MapRequest::Placement::kFixed);
   ASSERT_TRUE(mm_->Protect(nullptr, a, 4096, PROT_READ).ok());
   EXPECT_FALSE(mm_->Translate(a, 1, PROT_WRITE).ok());
   EXPECT_TRUE(mm_->Translate(a + 4096, 1, PROT_WRITE).ok());
@@ -125,8 +122,7 @@ TEST_F(MemoryManagerTest, BrkGrowsAndShrinks) {
 }
 
 TEST_F(MemoryManagerTest, ForkCopiesPrivateAndSharesShared) {
-  uint64_t priv = MapAnon(0x10000000, 4096, PROT_READ | PROT_WRITE,
-                          MapRequest::Placement::kFixed);
+  uint64_t priv = MapAnon(0x10000000, 4096, PROT_READ | PROT_WRITE, MapRequest::Placement::kFixed);
   MapRequest sr;
   sr.addr = 0x10010000;
   sr.length = 4096;

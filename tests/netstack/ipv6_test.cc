@@ -217,5 +217,24 @@ TEST(Ipv6Loopback, TcpOverLoopback) {
   listener->Close();
 }
 
+TEST_F(Ipv6Test, Ipv4SocketsDoNotReceiveIpv6) {
+  LearnPeer6();
+  auto v4 = *stack_->NewEndpoint(Family::kV4, Transport::kUdp);
+  ASSERT_EQ(v4->Bind(FullAddress{IpAddress::V4Any(), 5000}), Error::kOk);
+  InjectIp6(kProtoUdp, Udp6(4000, 5000, Bytes(4)));
+  EXPECT_EQ(v4->Readiness() & kEventReadable, 0u);
+  auto f = ReadFrame();  // port unreachable instead
+  ASSERT_TRUE(f.has_value() && f->ip6.has_value());
+  auto listener = *stack_->NewEndpoint(Family::kV4, Transport::kTcp);
+  ASSERT_EQ(listener->Bind(FullAddress{IpAddress::V4Any(), 80}), Error::kOk);
+  ASSERT_EQ(listener->Listen(4), Error::kOk);
+  InjectTcp6(Seg(40000, 80, 100, 0, kTcpSyn));
+  auto rst = ReadTcp6();
+  ASSERT_TRUE(rst.has_value());
+  EXPECT_TRUE(rst->Has(kTcpRst));
+  v4->Close();
+  listener->Close();
+}
+
 }  // namespace
 }  // namespace sb::netstack::testing

@@ -437,5 +437,73 @@ TEST_F(TcpTest, NewSynEndsTimeWait) {
   EXPECT_EQ(tcp()->state(), TcpState::kClosed);
 }
 
+TEST_F(TcpTest, PeerSequenceNumbersWrapAround) {
+  Init();
+  peer_seq_ = 0xffffff00;
+  Handshake(SynOptions(/*sack=*/true));
+  Buffer all = Bytes(600);
+  uint32_t base = peer_seq_;  // 0xffffff01: the data crosses 2^32
+  auto send_part = [&](size_t off, size_t len) {
+    InjectTcp(Seg(kPeerPort, kPort, base + static_cast<uint32_t>(off), stack_seq_,
+                  kTcpAck | kTcpPsh, 65535, View(all).subspan(off, len)));
+  };
+  send_part(400, 200);  // beyond the wrap, out of order
+  auto dup = ReadTcp();
+  ASSERT_TRUE(dup.has_value());
+  EXPECT_EQ(dup->ack, base);
+  ASSERT_EQ(dup->options.sack.size(), 1u);
+  EXPECT_EQ(dup->options.sack[0].start, base + 400);
+  send_part(200, 200);
+  ASSERT_TRUE(ReadTcp().has_value());
+  send_part(0, 200);
+  auto ack = ReadTcp();
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->ack, base + 600);
+  Buffer got;
+  EXPECT_EQ(ReadAll(&got), 600u);
+  EXPECT_EQ(got, all);
+}
+
+TEST_F(TcpTest, LostSynAckIsRetransmitted) {
+  Init();
+  Listen();
+  InjectTcp(Seg(50001, kPort, 100, 0, kTcpSyn));
+  auto synack = ReadTcp();
+  ASSERT_TRUE(synack.has_value());
+  Advance(absl::Seconds(1));
+  auto again = ReadTcp();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->Has(kTcpSyn | kTcpAck));
+  EXPECT_EQ(again->seq, synack->seq);
+  // A retransmitted SYN from the peer is answered with the SYN-ACK too.
+  InjectTcp(Seg(50001, kPort, 100, 0, kTcpSyn));
+  again = ReadTcp();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->Has(kTcpSyn | kTcpAck));
+  InjectTcp(Seg(50001, kPort, 101, synack->seq + 1, kTcpAck));
+  EXPECT_TRUE(listener_->Accept(nullptr).ok());
+}
+
+TEST_F(TcpTest, SimultaneousOpen) {
+  Init();
+  conn_ = NewTcp();
+  ASSERT_EQ(conn_->Bind(FullAddress{kStackIp, 6000}), Error::kOk);
+  ASSERT_EQ(conn_->Connect(FullAddress{kPeerIp, 7000}), Error::kInProgress);
+  auto syn = ReadTcp();
+  ASSERT_TRUE(syn.has_value());
+  InjectTcp(Seg(7000, 6000, 9000, 0, kTcpSyn));  // the peer's own SYN crosses ours
+  auto synack = ReadTcp();
+  ASSERT_TRUE(synack.has_value());
+  EXPECT_TRUE(synack->Has(kTcpSyn | kTcpAck));
+  EXPECT_EQ(synack->seq, syn->seq);
+  EXPECT_EQ(synack->ack, 9001u);
+  EXPECT_EQ(tcp()->state(), TcpState::kSynReceived);
+  // The peer's SYN-ACK (repeating its SYN) completes the handshake.
+  InjectTcp(Seg(7000, 6000, 9000, syn->seq + 1, kTcpSyn | kTcpAck));
+  EXPECT_EQ(tcp()->state(), TcpState::kEstablished);
+  EXPECT_FALSE(ReadTcp().has_value());
+  EXPECT_NE(conn_->Readiness() & kEventWritable, 0u);
+}
+
 }  // namespace
 }  // namespace sb::netstack::testing

@@ -14,7 +14,7 @@
 
 static char dir[PATH_MAX];
 
-static int read_all(const char *path, char *buf, size_t n) {
+static int read_all(const char* path, char* buf, size_t n) {
   int fd = open(path, O_RDONLY);
   if (fd < 0) return -1;
   ssize_t r = read(fd, buf, n - 1);
@@ -24,7 +24,7 @@ static int read_all(const char *path, char *buf, size_t n) {
   return (int)r;
 }
 
-static int write_file(const char *path, const char *s) {
+static int write_file(const char* path, const char* s) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return -1;
   ssize_t w = write(fd, s, strlen(s));
@@ -89,9 +89,10 @@ static void test_open_read_write(void) {
 
   struct stat st;
   int rc = fstat(fd, &st);
-  sb_value("fstat size=%lld nlink=%lu mode=%o", (long long)st.st_size, (unsigned long)st.st_nlink, st.st_mode);
-  sb_case("fstat", rc == 0 && st.st_size == 103 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0644 &&
-                       st.st_nlink == 1);
+  sb_value("fstat size=%lld nlink=%lu mode=%o", (long long)st.st_size, (unsigned long)st.st_nlink,
+           st.st_mode);
+  sb_case("fstat", rc == 0 && st.st_size == 103 && S_ISREG(st.st_mode) &&
+                       (st.st_mode & 07777) == 0644 && st.st_nlink == 1);
   close(fd);
 
   fd = open("f", O_WRONLY | O_APPEND);
@@ -149,8 +150,8 @@ static void test_stat_links(void) {
   struct statx sx;
   memset(&sx, 0, sizeof sx);
   rc = statx(AT_FDCWD, "f", 0, STATX_BASIC_STATS, &sx);
-  sb_value("statx size=%llu mode=%o nlink=%u basic=%d", (unsigned long long)sx.stx_size, sx.stx_mode,
-           sx.stx_nlink, (sx.stx_mask & STATX_BASIC_STATS) == STATX_BASIC_STATS);
+  sb_value("statx size=%llu mode=%o nlink=%u basic=%d", (unsigned long long)sx.stx_size,
+           sx.stx_mode, sx.stx_nlink, (sx.stx_mask & STATX_BASIC_STATS) == STATX_BASIC_STATS);
   sb_case("statx", rc == 0 && sx.stx_size == 12 && S_ISREG(sx.stx_mode) && sx.stx_nlink == 1);
   rc = statx(AT_FDCWD, "ln", AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE, &sx);
   sb_case("statx_nofollow", rc == 0 && S_ISLNK(sx.stx_mode) && sx.stx_size == 1);
@@ -178,7 +179,8 @@ static void test_stat_links(void) {
   sb_case("unlink_hard", unlink("hard") == 0);
   rc = stat("f", &st);
   sb_case("unlink_drops_nlink", rc == 0 && st.st_nlink == 1);
-  sb_case("unlink_symlink_not_target", unlink("dangling") == 0 && unlink("ln") == 0 && stat("f", &st) == 0);
+  sb_case("unlink_symlink_not_target",
+          unlink("dangling") == 0 && unlink("ln") == 0 && stat("f", &st) == 0);
   SB_ERRNO("unlink_missing_enoent", unlink("missing"), ENOENT);
 }
 
@@ -195,7 +197,9 @@ static void test_access(void) {
   close(dfd);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void* a, const void* b) {
+  return strcmp(*(char* const*)a, *(char* const*)b);
+}
 
 static void test_dirs(void) {
   sb_case("mkdir", mkdir("d", 0750) == 0);
@@ -213,14 +217,14 @@ static void test_dirs(void) {
 
   int fd = open("d", O_RDONLY | O_DIRECTORY);
   char buf[4096];
-  char *names[16];
+  char* names[16];
   int count = 0, types_ok = 1;
   long n;
   while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
     for (long off = 0; off < n;) {
-      struct dirent64 *de = (struct dirent64 *)(buf + off);
+      struct dirent64* de = (struct dirent64*)(buf + off);
       if (count < 16) {
-        char *s = malloc(300);
+        char* s = malloc(300);
         snprintf(s, 300, "%s:%d", de->d_name, de->d_type);
         names[count++] = s;
       }
@@ -241,7 +245,8 @@ static void test_dirs(void) {
   sb_value("getdents64: %s", line);
   sb_case("getdents64", n == 0 && count == 6 && types_ok);
   sb_case("getdents64_at_end_returns_0", syscall(SYS_getdents64, fd, buf, sizeof buf) == 0);
-  SB_ERRNO("getdents64_small_buffer_einval", (lseek(fd, 0, SEEK_SET), syscall(SYS_getdents64, fd, buf, 8)), EINVAL);
+  SB_ERRNO("getdents64_small_buffer_einval",
+           (lseek(fd, 0, SEEK_SET), syscall(SYS_getdents64, fd, buf, 8)), EINVAL);
   close(fd);
   fd = open("f", O_RDONLY);
   SB_ERRNO("getdents64_on_file_enotdir", syscall(SYS_getdents64, fd, buf, sizeof buf), ENOTDIR);
@@ -260,7 +265,7 @@ static void test_dirs(void) {
   SB_ERRNO("getcwd_small_erange", getcwd(cwd, 2) == NULL ? -1 : 0, ERANGE);
   int here = open(".", O_RDONLY | O_DIRECTORY);
   sb_case("chdir", chdir("d") == 0);
-  char *end = getcwd(cwd, sizeof cwd) ? strrchr(cwd, '/') : NULL;
+  char* end = getcwd(cwd, sizeof cwd) ? strrchr(cwd, '/') : NULL;
   sb_value("cwd basename=%s", end ? end : "(null)");
   sb_case("getcwd_after_chdir", end && strcmp(end, "/d") == 0);
   sb_case("relative_open_after_chdir", access("a", F_OK) == 0);
@@ -278,7 +283,8 @@ static void test_rename(void) {
   char buf[64];
   write_file("r1", "one");
   write_file("r2", "two");
-  sb_case("rename", rename("r1", "r3") == 0 && access("r1", F_OK) == -1 && read_all("r3", buf, sizeof buf) == 3);
+  sb_case("rename", rename("r1", "r3") == 0 && access("r1", F_OK) == -1 &&
+                        read_all("r3", buf, sizeof buf) == 3);
   sb_case("rename_over_existing", rename("r3", "r2") == 0 && read_all("r2", buf, sizeof buf) == 3 &&
                                       strcmp(buf, "one") == 0 && access("r3", F_OK) == -1);
   SB_ERRNO("rename_missing_enoent", rename("missing", "x"), ENOENT);
@@ -294,16 +300,19 @@ static void test_rename(void) {
 
   write_file("n1", "n1");
   write_file("n2", "n2");
-  SB_ERRNO("renameat2_noreplace_eexist", renameat2(AT_FDCWD, "n1", AT_FDCWD, "n2", RENAME_NOREPLACE), EEXIST);
-  sb_case("renameat2_noreplace_free",
-          renameat2(AT_FDCWD, "n1", AT_FDCWD, "n3", RENAME_NOREPLACE) == 0 && access("n1", F_OK) == -1);
+  SB_ERRNO("renameat2_noreplace_eexist",
+           renameat2(AT_FDCWD, "n1", AT_FDCWD, "n2", RENAME_NOREPLACE), EEXIST);
+  sb_case(
+      "renameat2_noreplace_free",
+      renameat2(AT_FDCWD, "n1", AT_FDCWD, "n3", RENAME_NOREPLACE) == 0 && access("n1", F_OK) == -1);
   int rc = renameat2(AT_FDCWD, "n2", AT_FDCWD, "n3", RENAME_EXCHANGE);
   char b2[8] = {0}, b3[8] = {0};
   read_all("n2", b2, sizeof b2);
   read_all("n3", b3, sizeof b3);
   sb_value("after exchange n2=%s n3=%s", b2, b3);
   sb_case("renameat2_exchange", rc == 0 && strcmp(b2, "n1") == 0 && strcmp(b3, "n2") == 0);
-  SB_ERRNO("renameat2_exchange_missing_enoent", renameat2(AT_FDCWD, "n2", AT_FDCWD, "nx", RENAME_EXCHANGE), ENOENT);
+  SB_ERRNO("renameat2_exchange_missing_enoent",
+           renameat2(AT_FDCWD, "n2", AT_FDCWD, "nx", RENAME_EXCHANGE), ENOENT);
   SB_ERRNO("renameat2_bad_flags_einval",
            renameat2(AT_FDCWD, "n2", AT_FDCWD, "n4", RENAME_NOREPLACE | RENAME_EXCHANGE), EINVAL);
   unlink("n2");
@@ -336,8 +345,9 @@ static void test_fds(void) {
   int f51 = fcntl(fd, F_DUPFD_CLOEXEC, 50);
   sb_value("F_DUPFD_CLOEXEC=%d", f51);
   sb_case("fcntl_dupfd_cloexec", f51 == 51 && fcntl(f51, F_GETFD) == FD_CLOEXEC);
-  sb_case("fcntl_setfd", fcntl(f50, F_SETFD, FD_CLOEXEC) == 0 && fcntl(f50, F_GETFD) == FD_CLOEXEC &&
-                             fcntl(f50, F_SETFD, 0) == 0 && fcntl(f50, F_GETFD) == 0);
+  sb_case("fcntl_setfd", fcntl(f50, F_SETFD, FD_CLOEXEC) == 0 &&
+                             fcntl(f50, F_GETFD) == FD_CLOEXEC && fcntl(f50, F_SETFD, 0) == 0 &&
+                             fcntl(f50, F_GETFD) == 0);
   int rw = open("f", O_RDWR);
   int fl = fcntl(rw, F_GETFL);
   sb_value("F_GETFL accmode=%d append=%d", fl & O_ACCMODE, !!(fl & O_APPEND));
@@ -345,7 +355,8 @@ static void test_fds(void) {
   int set = fcntl(rw, F_SETFL, fl | O_APPEND | O_NONBLOCK);
   fl = fcntl(rw, F_GETFL);
   sb_value("after F_SETFL append=%d nonblock=%d", !!(fl & O_APPEND), !!(fl & O_NONBLOCK));
-  sb_case("fcntl_setfl", set == 0 && (fl & O_APPEND) && (fl & O_NONBLOCK) && (fl & O_ACCMODE) == O_RDWR);
+  sb_case("fcntl_setfl",
+          set == 0 && (fl & O_APPEND) && (fl & O_NONBLOCK) && (fl & O_ACCMODE) == O_RDWR);
   /* F_SETFL cannot change the access mode. */
   fcntl(rw, F_SETFL, O_RDONLY);
   sb_case("fcntl_setfl_keeps_accmode", (fcntl(rw, F_GETFL) & O_ACCMODE) == O_RDWR);
@@ -365,7 +376,8 @@ static void test_pipes(void) {
   int p[2];
   sb_case("pipe", pipe(p) == 0);
   char buf[16] = {0};
-  sb_case("pipe_write_read", write(p[1], "abc", 3) == 3 && read(p[0], buf, sizeof buf) == 3 && strcmp(buf, "abc") == 0);
+  sb_case("pipe_write_read", write(p[1], "abc", 3) == 3 && read(p[0], buf, sizeof buf) == 3 &&
+                                 strcmp(buf, "abc") == 0);
   sb_case("pipe_fds_not_cloexec", fcntl(p[0], F_GETFD) == 0 && fcntl(p[1], F_GETFD) == 0);
   SB_ERRNO("lseek_pipe_espipe", lseek(p[0], 0, SEEK_SET), ESPIPE);
   SB_ERRNO("write_pipe_read_end_ebadf", write(p[0], "x", 1), EBADF);
@@ -373,7 +385,8 @@ static void test_pipes(void) {
   sb_case("pipe_eof_after_close", read(p[0], buf, sizeof buf) == 0);
   close(p[0]);
 
-  sb_case("pipe2_flags", pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0 && fcntl(p[0], F_GETFD) == FD_CLOEXEC &&
+  sb_case("pipe2_flags", pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0 &&
+                             fcntl(p[0], F_GETFD) == FD_CLOEXEC &&
                              (fcntl(p[1], F_GETFL) & O_NONBLOCK));
   SB_ERRNO("pipe2_empty_nonblock_eagain", read(p[0], buf, sizeof buf), EAGAIN);
   close(p[0]);

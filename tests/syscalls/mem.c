@@ -8,38 +8,34 @@
 
 static long pg;
 
-static void *map(size_t len, int prot, int flags) {
+static void* map(size_t len, int prot, int flags) {
   return mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
 }
 
-static int all_bytes(const void *p, size_t len, unsigned char want) {
-  const unsigned char *c = p;
+static int all_bytes(const void* p, size_t len, unsigned char want) {
+  const unsigned char* c = p;
   for (size_t i = 0; i < len; i++)
     if (c[i] != want) return 0;
   return 1;
 }
 
 /* Child bodies for the "this access faults" cases. */
-static void touch_read(void *p) { (void)*(volatile char *)p; }
-static void touch_write(void *p) { *(volatile char *)p = 1; }
+static void touch_read(void* p) { (void)*(volatile char*)p; }
+static void touch_write(void* p) { *(volatile char*)p = 1; }
 
-static int faults_on_read(void *p) {
-  return sb_killed_by(sb_in_child(touch_read, p), SIGSEGV);
-}
-static int faults_on_write(void *p) {
-  return sb_killed_by(sb_in_child(touch_write, p), SIGSEGV);
-}
+static int faults_on_read(void* p) { return sb_killed_by(sb_in_child(touch_read, p), SIGSEGV); }
+static int faults_on_write(void* p) { return sb_killed_by(sb_in_child(touch_write, p), SIGSEGV); }
 
 /* Returns an address with `len` bytes free after it (mapped, then unmapped). */
-static char *free_range(size_t len) {
-  char *p = map(len, PROT_NONE, MAP_PRIVATE);
+static char* free_range(size_t len) {
+  char* p = map(len, PROT_NONE, MAP_PRIVATE);
   if (p == MAP_FAILED) return NULL;
   munmap(p, len);
   return p;
 }
 
 static void test_mmap_basic(void) {
-  char *p = map(4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  char* p = map(4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   int ok = p != MAP_FAILED && ((uintptr_t)p % pg) == 0 && all_bytes(p, 4 * pg, 0);
   if (ok) {
     memset(p, 0x5a, 4 * pg);
@@ -62,7 +58,7 @@ static void test_mmap_basic(void) {
   sb_case("mmap_prot_none_read_segv", ok);
 
   /* A hint that is free is honoured (not required by POSIX, but Linux does). */
-  char *hint = free_range(2 * pg);
+  char* hint = free_range(2 * pg);
   p = mmap(hint, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ok = hint && p == hint;
   if (p != MAP_FAILED) munmap(p, pg);
@@ -70,18 +66,19 @@ static void test_mmap_basic(void) {
 }
 
 static void test_map_fixed(void) {
-  char *p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  char* p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   int ok = p != MAP_FAILED;
   if (ok) {
     memset(p, 0xaa, 2 * pg);
-    char *q = mmap(p + pg, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    char* q =
+        mmap(p + pg, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     ok = q == p + pg && all_bytes(p, pg, 0xaa) && all_bytes(p + pg, pg, 0);
   }
   sb_case("map_fixed_replaces_with_zeros", ok);
 
   if (p != MAP_FAILED) {
     errno = 0;
-    char *q = mmap(p, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    char* q = mmap(p, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     ok = sb_errno_is("mmap(MAP_FIXED_NOREPLACE over a mapping)", q == MAP_FAILED ? -1 : 0, EEXIST);
     ok = ok && all_bytes(p, pg, 0xaa);
     if (q != MAP_FAILED && q != p) munmap(q, pg);
@@ -89,14 +86,15 @@ static void test_map_fixed(void) {
     munmap(p, 2 * pg);
   }
 
-  char *hole = free_range(pg);
-  char *q = mmap(hole, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  char* hole = free_range(pg);
+  char* q = mmap(hole, pg, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   sb_case("map_fixed_noreplace_free_ok", hole && q == hole);
   if (q != MAP_FAILED) munmap(q, pg);
 }
 
 static void test_munmap(void) {
-  char *p = map(3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  char* p = map(3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   int ok = p != MAP_FAILED;
   if (ok) {
     memset(p, 1, pg);
@@ -115,7 +113,7 @@ static void test_munmap(void) {
 }
 
 static void test_mprotect(void) {
-  char *p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  char* p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   int ok = p != MAP_FAILED;
   if (!ok) {
     sb_case("mprotect_read_only", 0);
@@ -141,11 +139,11 @@ static void test_mprotect(void) {
 
 static void test_mremap(void) {
   /* Grow in place: map 4 pages, keep the first, grow it back to 4. */
-  char *p = map(4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  char* p = map(4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   int ok = p != MAP_FAILED && munmap(p + pg, 3 * pg) == 0;
   if (ok) {
     memset(p, 0x11, pg);
-    char *q = mremap(p, pg, 4 * pg, 0);
+    char* q = mremap(p, pg, 4 * pg, 0);
     ok = q == p && all_bytes(p, pg, 0x11) && all_bytes(p + pg, 3 * pg, 0);
     if (ok) p[4 * pg - 1] = 1;
   }
@@ -161,10 +159,10 @@ static void test_mremap(void) {
   memset(p, 0x22, pg);
   memset(p + pg, 0x44, 2 * pg);
   errno = 0;
-  void *r = mremap(p, pg, 2 * pg, 0);
+  void* r = mremap(p, pg, 2 * pg, 0);
   sb_case("mremap_grow_blocked_enomem",
           sb_errno_is("mremap(no MAYMOVE)", r == MAP_FAILED ? -1 : 0, ENOMEM));
-  char *q = mremap(p, pg, 2 * pg, MREMAP_MAYMOVE);
+  char* q = mremap(p, pg, 2 * pg, MREMAP_MAYMOVE);
   ok = q != MAP_FAILED && q != p && all_bytes(q, pg, 0x22) && all_bytes(q + pg, pg, 0);
   sb_case("mremap_maymove_moves_and_keeps", ok);
   sb_case("mremap_maymove_old_range_unmapped", faults_on_read(p));
@@ -174,7 +172,7 @@ static void test_mremap(void) {
 
   /* MREMAP_FIXED to a chosen free address. */
   p = map(pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-  char *dst = free_range(2 * pg);
+  char* dst = free_range(2 * pg);
   ok = p != MAP_FAILED && dst;
   if (ok) {
     memset(p, 0x66, pg);
@@ -198,10 +196,12 @@ static void test_mremap(void) {
   errno = 0;
   p = map(pg, PROT_READ, MAP_PRIVATE);
   r = mremap(p, pg, 0, MREMAP_MAYMOVE);
-  sb_case("mremap_zero_size_einval", sb_errno_is("mremap(new_size 0)", r == MAP_FAILED ? -1 : 0, EINVAL));
+  sb_case("mremap_zero_size_einval",
+          sb_errno_is("mremap(new_size 0)", r == MAP_FAILED ? -1 : 0, EINVAL));
   errno = 0;
   r = mremap(p, pg, 2 * pg, 0x80);
-  sb_case("mremap_bad_flags_einval", sb_errno_is("mremap(flags 0x80)", r == MAP_FAILED ? -1 : 0, EINVAL));
+  sb_case("mremap_bad_flags_einval",
+          sb_errno_is("mremap(flags 0x80)", r == MAP_FAILED ? -1 : 0, EINVAL));
   munmap(p, pg);
 }
 
@@ -214,13 +214,13 @@ static void test_brk(void) {
   int grow_ok = grown == base + 3 * pg;
   int data_ok = 0, shrink_ok = 0, kept_ok = 0, regrow_ok = 0, zero_ok = 0, same_ok = 0;
   if (grow_ok) {
-    memset((void *)cur, 0x5c, base + 3 * pg - cur);
-    data_ok = all_bytes((void *)cur, base + 3 * pg - cur, 0x5c);
+    memset((void*)cur, 0x5c, base + 3 * pg - cur);
+    data_ok = all_bytes((void*)cur, base + 3 * pg - cur, 0x5c);
     shrink_ok = (uintptr_t)syscall(SYS_brk, base + pg) == base + pg;
-    kept_ok = all_bytes((void *)cur, base + pg - cur, 0x5c);
+    kept_ok = all_bytes((void*)cur, base + pg - cur, 0x5c);
     regrow_ok = (uintptr_t)syscall(SYS_brk, base + 3 * pg) == base + 3 * pg;
-    kept_ok = kept_ok && all_bytes((void *)cur, base + pg - cur, 0x5c);
-    zero_ok = all_bytes((void *)(base + pg), 2 * pg, 0);
+    kept_ok = kept_ok && all_bytes((void*)cur, base + pg - cur, 0x5c);
+    zero_ok = all_bytes((void*)(base + pg), 2 * pg, 0);
     same_ok = (uintptr_t)syscall(SYS_brk, 0) == base + 3 * pg;
   }
   /* A break below the start of the heap is refused: the old break returns. */
@@ -242,7 +242,7 @@ static void test_brk(void) {
 }
 
 static void test_madvise(void) {
-  char *p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  char* p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   int ok = p != MAP_FAILED;
   if (ok) {
     memset(p, 0x99, 2 * pg);
@@ -267,9 +267,9 @@ static void test_madvise(void) {
   munmap(p, pg);
 }
 
-static int *g_shared;
-static int *g_private;
-static void child_writes(void *unused) {
+static int* g_shared;
+static int* g_private;
+static void child_writes(void* unused) {
   (void)unused;
   *g_shared = 4242;
   *g_private = 4242;
@@ -294,14 +294,20 @@ static void test_fork_sharing(void) {
 }
 
 static void test_errors(void) {
-  SB_ERRNO("mmap_len0_einval", mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0,
+  SB_ERRNO("mmap_len0_einval",
+           mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0,
            EINVAL);
-  SB_ERRNO("mmap_no_type_einval", mmap(NULL, pg, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0, EINVAL);
+  SB_ERRNO("mmap_no_type_einval",
+           mmap(NULL, pg, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0, EINVAL);
   SB_ERRNO("mmap_fixed_unaligned_einval",
-           mmap((void *)0x10000001, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0,
+           mmap((void*)0x10000001, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+                   MAP_FAILED
+               ? -1
+               : 0,
            EINVAL);
-  SB_ERRNO("mmap_bad_fd_ebadf", mmap(NULL, pg, PROT_READ, MAP_PRIVATE, 12345, 0) == MAP_FAILED ? -1 : 0, EBADF);
-  char *p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  SB_ERRNO("mmap_bad_fd_ebadf",
+           mmap(NULL, pg, PROT_READ, MAP_PRIVATE, 12345, 0) == MAP_FAILED ? -1 : 0, EBADF);
+  char* p = map(2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   SB_ERRNO("munmap_unaligned_einval", munmap(p + 1, pg), EINVAL);
   SB_ERRNO("munmap_len0_einval", munmap(p, 0), EINVAL);
   SB_ERRNO("mprotect_unaligned_einval", mprotect(p + 1, pg, PROT_READ), EINVAL);
@@ -309,7 +315,10 @@ static void test_errors(void) {
   munmap(p, 2 * pg);
   SB_ERRNO("mprotect_unmapped_enomem", mprotect(p, pg, PROT_READ), ENOMEM);
   SB_ERRNO("mmap_huge_enomem",
-           mmap(NULL, (size_t)1 << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED ? -1 : 0,
+           mmap(NULL, (size_t)1 << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+                0) == MAP_FAILED
+               ? -1
+               : 0,
            ENOMEM);
 }
 

@@ -14,13 +14,13 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-extern char **environ;
+extern char** environ;
 
-static int exec_child(int argc, char **argv) {
+static int exec_child(int argc, char** argv) {
   /* Runs after execve: report argv and the environment we were given. */
-  const char *v = getenv("SB_EXEC_VAR");
-  printf("  exec child argc=%d argv1=%s argv2=%s env=%s envc_ok=%d\n", argc, argv[1], argc > 2 ? argv[2] : "-",
-         v ? v : "(unset)", environ[0] && !environ[1]);
+  const char* v = getenv("SB_EXEC_VAR");
+  printf("  exec child argc=%d argv1=%s argv2=%s env=%s envc_ok=%d\n", argc, argv[1],
+         argc > 2 ? argv[2] : "-", v ? v : "(unset)", environ[0] && !environ[1]);
   return 42;
 }
 
@@ -98,11 +98,11 @@ static void test_fork_wait(void) {
   sb_case("vfork_shares_memory", shared == 1);
 }
 
-static void test_exec(const char *self) {
+static void test_exec(const char* self) {
   pid_t child = fork();
   if (child == 0) {
-    char *argv[] = {(char *)self, "exec-child", "hello", NULL};
-    char *envp[] = {"SB_EXEC_VAR=forty-two", NULL};
+    char* argv[] = {(char*)self, "exec-child", "hello", NULL};
+    char* envp[] = {"SB_EXEC_VAR=forty-two", NULL};
     execve(self, argv, envp);
     _exit(127);
   }
@@ -111,7 +111,7 @@ static void test_exec(const char *self) {
   sb_value("exec status=%d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
   sb_case("execve_self_argv_envp", WIFEXITED(st) && WEXITSTATUS(st) == 42);
 
-  char *argv[] = {"x", NULL};
+  char* argv[] = {"x", NULL};
   SB_ERRNO("execve_missing_enoent", execve("/nonexistent/prog", argv, environ), ENOENT);
   SB_ERRNO("execve_directory_eacces", execve("/", argv, environ), EACCES);
 }
@@ -160,11 +160,13 @@ static void test_system_info(void) {
   int set = setrlimit(RLIMIT_NOFILE, &lower);
   getrlimit(RLIMIT_NOFILE, &rl2);
   sb_value("nofile soft after set=%llu", (unsigned long long)rl2.rlim_cur);
-  sb_case("getrlimit_setrlimit_round_trip", rc == 0 && set == 0 && rl2.rlim_cur == 256 && rl2.rlim_max == rl.rlim_max);
+  sb_case("getrlimit_setrlimit_round_trip",
+          rc == 0 && set == 0 && rl2.rlim_cur == 256 && rl2.rlim_max == rl.rlim_max);
   struct rlimit lower2 = {128, rl.rlim_max}, prev = {0, 0};
   rc = prlimit(0, RLIMIT_NOFILE, &lower2, &prev);
   getrlimit(RLIMIT_NOFILE, &rl2);
-  sb_value("prlimit old soft=%llu new soft=%llu", (unsigned long long)prev.rlim_cur, (unsigned long long)rl2.rlim_cur);
+  sb_value("prlimit old soft=%llu new soft=%llu", (unsigned long long)prev.rlim_cur,
+           (unsigned long long)rl2.rlim_cur);
   sb_case("prlimit64_round_trip", rc == 0 && prev.rlim_cur == 256 && rl2.rlim_cur == 128);
   setrlimit(RLIMIT_NOFILE, &rl);
   struct rlimit bad = {2, 1};
@@ -177,7 +179,8 @@ static void test_system_info(void) {
   sb_case("clock_monotonic_nondecreasing", ns_between(a, b) >= 0);
   clock_gettime(CLOCK_REALTIME, &r);
   sb_case("clock_realtime_after_2020", r.tv_sec > 1577836800);
-  sb_case("clock_getres_monotonic", clock_getres(CLOCK_MONOTONIC, &r) == 0 && r.tv_sec == 0 && r.tv_nsec > 0);
+  sb_case("clock_getres_monotonic",
+          clock_getres(CLOCK_MONOTONIC, &r) == 0 && r.tv_sec == 0 && r.tv_nsec > 0);
   sb_case("clock_boottime", clock_gettime(CLOCK_BOOTTIME, &r) == 0);
   SB_ERRNO("clock_gettime_bad_clock_einval", clock_gettime((clockid_t)1000, &r), EINVAL);
 
@@ -207,7 +210,8 @@ static void test_system_info(void) {
   CPU_ZERO(&set_cpus);
   long bytes = syscall(SYS_sched_getaffinity, 0, sizeof set_cpus, &set_cpus);
   sb_case("sched_getaffinity_nonempty", bytes > 0 && CPU_COUNT(&set_cpus) >= 1);
-  SB_ERRNO("sched_getaffinity_small_einval", syscall(SYS_sched_getaffinity, 0, 1, &set_cpus), EINVAL);
+  SB_ERRNO("sched_getaffinity_small_einval", syscall(SYS_sched_getaffinity, 0, 1, &set_cpus),
+           EINVAL);
   sb_case("sched_yield", sched_yield() == 0);
 }
 
@@ -221,7 +225,7 @@ static void test_unimplemented(void) {
   sb_case("syscall_out_of_range_enosys", rc == -1 && errno == ENOSYS);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   sb_init();
   if (argc > 1 && strcmp(argv[1], "exec-child") == 0) return exec_child(argc, argv);
   test_ids();

@@ -28,14 +28,14 @@ static int sb_failed;
 static inline void sb_init(void) { setvbuf(stdout, NULL, _IONBF, 0); }
 
 /* Ends a case. */
-static inline void sb_case(const char *name, int ok) {
+static inline void sb_case(const char* name, int ok) {
   printf("%s %s\n", ok ? "ok" : "not ok", name);
   if (!ok) sb_failed++;
 }
 
 /* A value line belonging to the next case. Only print deterministic values. */
-static inline void sb_value(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static inline void sb_value(const char *fmt, ...) {
+static inline void sb_value(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void sb_value(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("  ", stdout);
@@ -45,7 +45,7 @@ static inline void sb_value(const char *fmt, ...) {
 }
 
 /* Expects `ret == -1 && errno == want`; prints what happened otherwise. */
-static inline int sb_errno_is(const char *what, long ret, int want) {
+static inline int sb_errno_is(const char* what, long ret, int want) {
   int e = errno;
   if (ret == -1 && e == want) return 1;
   sb_value("%s: got ret=%ld errno=%s, want errno=%s", what, ret,
@@ -54,23 +54,23 @@ static inline int sb_errno_is(const char *what, long ret, int want) {
 }
 
 /* Expects success (ret != -1); prints errno otherwise. */
-static inline int sb_succeeds(const char *what, long ret) {
+static inline int sb_succeeds(const char* what, long ret) {
   if (ret != -1) return 1;
   sb_value("%s: failed with %s", what, strerrorname_np(errno));
   return 0;
 }
 
 /* One errno case: SB_ERRNO("name", call, EXXX). */
-#define SB_ERRNO(name, call, want)                  \
-  do {                                              \
-    errno = 0;                                      \
-    long sb_ret_ = (long)(call);                    \
+#define SB_ERRNO(name, call, want)                    \
+  do {                                                \
+    errno = 0;                                        \
+    long sb_ret_ = (long)(call);                      \
     sb_case(name, sb_errno_is(#call, sb_ret_, want)); \
   } while (0)
 
 /* Runs fn(arg) in a forked child and returns its raw wait status (-1 on a
  * fork/wait error). The child exits 0 if fn returns. */
-static inline int sb_in_child(void (*fn)(void *), void *arg) {
+static inline int sb_in_child(void (*fn)(void*), void* arg) {
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
