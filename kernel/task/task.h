@@ -194,6 +194,9 @@ class Task : public UserIo {
   uint64_t pending_ = 0;
   std::array<siginfo_t, kNumSignals> pending_info_{};
 
+  // The page-fault error code of the last SIGSEGV, for the signal frame.
+  // Task-thread only.
+  uint64_t fault_error_code_ = 0;
   // Restart code of the last syscall, resolved at signal delivery.
   // Task-thread only.
   int restart_code_ = 0;

@@ -127,12 +127,18 @@ void Task::HandleFault(const platform::StopInfo& stop) {
   info.si_signo = stop.signo;
   info.si_code = stop.code;
   info.si_addr = reinterpret_cast<void*>(stop.addr);
+  fault_error_code_ = 0;
   if (stop.signo == SIGSEGV) {
-    // A fault inside a mapping whose protection allows the access would be
-    // our bug (everything is mapped eagerly); report it to the program as
-    // Linux would for the access it made.
+    // Everything is mapped eagerly, so a fault is the program's: inside a
+    // mapping it broke the protection, outside one it touched nothing.
+    // ptrace does not give the page-fault error code, so the access type is
+    // inferred: at rip it was a fetch; in a readable, unwritable mapping a
+    // write. Linux's error code bits: 1 present, 2 write, 4 user, 16 fetch.
     auto vma = mm_->Find(stop.addr);
     info.si_code = vma ? SEGV_ACCERR : SEGV_MAPERR;
+    const bool exec = stop.addr == regs.rip;
+    const bool write = !exec && vma && (vma->prot & PROT_READ) && !(vma->prot & PROT_WRITE);
+    fault_error_code_ = 4 | (vma ? 1 : 0) | (write ? 2 : 0) | (exec ? 16 : 0);
   }
   if (TraceSyscalls()) {
     spdlog::info("[{}] fault signal {} code {} addr {:#x} rip {:#x}", tid_, stop.signo, stop.code,

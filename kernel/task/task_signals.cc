@@ -220,6 +220,7 @@ bool Task::SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act
   mc.rip = regs.rip, mc.eflags = regs.eflags;
   mc.cs = static_cast<uint16_t>(regs.cs), mc.ss = static_cast<uint16_t>(regs.ss);
   mc.trapno = (sig == SIGSEGV || sig == SIGBUS) ? 14 : 0;
+  mc.err = sig == SIGSEGV ? fault_error_code_ : 0;
   mc.cr2 = reinterpret_cast<uint64_t>(info.si_addr);
   // After rt_sigsuspend the handler returns to the mask from before it.
   const uint64_t restore_mask = saved_mask ? *saved_mask : signal_mask_;

@@ -246,6 +246,28 @@ if selected missing_program; then
   fi
 fi
 
+# --- an unusable root, and the kernel's own pid ----------------------------------
+if selected bad_root; then
+  badroot=/nonexistent/sb-e2e-no-such-root
+  rc=0
+  timeout -k 5 "$timeout_s" "$sandboxctl" run --root "$badroot" -- /bin/true >/dev/null 2>"$work/badroot.err" </dev/null || rc=$?
+  if [[ $rc == 125 ]] && grep -qF "$badroot" "$work/badroot.err"; then
+    pass bad_root_fails_with_path
+  else
+    fail bad_root_fails_with_path "exit status $rc (want 125); stderr must name $badroot"
+    tail -n 5 "$work/badroot.err" | indent
+  fi
+fi
+if selected pid_is_ours; then
+  # The shell's getpid() is answered by our kernel (the sandbox's init is
+  # pid 1), never by the host.
+  rc=0
+  out=$(timeout -k 5 "$timeout_s" "$sandboxctl" run -- "$bb" sh -c 'echo $$ $PPID' 2>/dev/null </dev/null) || rc=$?
+  if [[ $rc == 0 && $out == "1 0" ]]; then pass pid_is_ours; else
+    fail pid_is_ours "sandbox exit $rc, printed '$out' (want '1 0')"
+  fi
+fi
+
 echo "e2e busybox: $((passed + failed)) cases"
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]
