@@ -48,23 +48,57 @@ uint32_t Waiter::events() const {
   return events_;
 }
 
-void WaitQueue::Register(Waiter* w, uint32_t mask) {
-  absl::MutexLock lock(&mu_);
-  entries_.push_back({w, mask});
+WaitQueue::WaitQueue() : core_(std::make_shared<Core>()) {}
+
+WaitQueue::~WaitQueue() = default;
+
+void WaitQueue::Core::Register(WaitEntry* e, uint32_t mask) {
+  absl::MutexLock lock(&mu);
+  entries.push_back({e, mask});
 }
 
-void WaitQueue::Unregister(Waiter* w) {
-  absl::MutexLock lock(&mu_);
-  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
-                                [w](const Entry& e) { return e.waiter == w; }),
-                 entries_.end());
+void WaitQueue::Core::Unregister(WaitEntry* e) {
+  absl::MutexLock lock(&mu);
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [e](const Entry& x) { return x.entry == e; }),
+                entries.end());
 }
+
+void WaitQueue::Register(WaitEntry* e, uint32_t mask) { core_->Register(e, mask); }
+
+void WaitQueue::Unregister(WaitEntry* e) { core_->Unregister(e); }
 
 void WaitQueue::Notify(uint32_t events) {
-  absl::MutexLock lock(&mu_);
-  for (const Entry& e : entries_) {
-    if (e.mask & events) e.waiter->Notify(events);
+  absl::MutexLock lock(&core_->mu);
+  for (const Core::Entry& e : core_->entries) {
+    if (e.mask & events) e.entry->Notify(events);
   }
+}
+
+WaitRegistration::WaitRegistration(WaitQueue* q, WaitEntry* e, uint32_t mask)
+    : core_(q->core_), entry_(e) {
+  core_->Register(e, mask);
+}
+
+WaitRegistration::WaitRegistration(WaitRegistration&& other) noexcept
+    : core_(std::move(other.core_)), entry_(other.entry_) {
+  other.core_ = nullptr;
+}
+
+WaitRegistration& WaitRegistration::operator=(WaitRegistration&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    core_ = std::move(other.core_);
+    entry_ = other.entry_;
+    other.core_ = nullptr;
+  }
+  return *this;
+}
+
+void WaitRegistration::Reset() {
+  if (core_ == nullptr) return;
+  core_->Unregister(entry_);
+  core_ = nullptr;
 }
 
 }  // namespace sb

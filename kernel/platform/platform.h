@@ -66,6 +66,20 @@ class Context {
   // Makes a running Switch return kInterrupt soon. Thread-safe.
   virtual void Interrupt() = 0;
 
+  // Threads. CreateThread (on the creating task's thread) starts a new host
+  // thread in this address space, parked, and returns its context, not yet
+  // attached. Attach (on the NEW task's thread, which becomes its tracer)
+  // takes it over before the first Switch; a no-op for a context that was
+  // created attached.
+  virtual ErrnoOr<std::unique_ptr<Context>> CreateThread() = 0;
+  virtual ErrnoStatus Attach() = 0;
+
+  // How a context lets go of its host thread when the task ends: the whole
+  // process (exit_group, a fatal signal, the last thread), or only this
+  // thread (exit(2) while other threads go on).
+  enum class Release { kProcess, kThread };
+  virtual void ReleaseHost(Release how) = 0;
+
   // Host pid of the stub process (for accounting and tests).
   virtual int host_pid() const = 0;
 };

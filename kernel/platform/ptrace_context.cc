@@ -72,7 +72,6 @@ ErrnoOr<std::unique_ptr<PtraceContext>> PtraceContext::Create(int memory_fd) {
   // memory but not our fd table.
   pid_t pid = vfork();
   if (pid == 0) {
-    syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
     syscall(SYS_personality, ADDR_NO_RANDOMIZE);
     syscall(SYS_dup2, mfd, kStubMemoryFd);
@@ -84,7 +83,8 @@ ErrnoOr<std::unique_ptr<PtraceContext>> PtraceContext::Create(int memory_fd) {
     syscall(SYS_exit, 127);
   }
   if (pid < 0) return HostErrno();
-  std::unique_ptr<PtraceContext> ctx(new PtraceContext(pid));  // private constructor
+  // Private constructor, hence no make_unique.
+  std::unique_ptr<PtraceContext> ctx(new PtraceContext(std::make_shared<StubProcess>(pid), pid));
   int sig = 0;
   if (!ctx->WaitStop(&sig) || sig != SIGTRAP) {
     spdlog::error("stub {} did not stop after exec (signal {})", pid, sig);
@@ -105,17 +105,77 @@ ErrnoOr<std::unique_ptr<PtraceContext>> PtraceContext::Create(int memory_fd) {
   return ctx;
 }
 
-PtraceContext::~PtraceContext() {
+StubProcess::~StubProcess() {
+  if (!leader_parked) return;  // the leader's tracer reaped the process
   kill(pid_, SIGKILL);
   int status;
   while (waitpid(pid_, &status, __WALL) < 0 && errno == EINTR) {
   }
 }
 
+PtraceContext::~PtraceContext() { ReleaseHost(Release::kProcess); }
+
+void PtraceContext::ReleaseHost(Release how) {
+  if (released_) return;
+  released_ = true;
+  if (!attached_) {
+    // Never taken over: the parked thread goes when the process does.
+    return;
+  }
+  const pid_t pid = process_->pid();
+  if (!dead_ && how == Release::kThread) {
+    if (tid_ == pid) {
+      // The leader cannot exit alone without its exit being held until the
+      // whole process ends (and EXITKILL would then kill the process when
+      // we, its tracer, go). Park it, untraced, in the stub's pause loop.
+      Registers r = host_regs_;
+      r.rip = gadget_ + kParkOffset;
+      if (SetRegs(r).ok() && Ptrace(PTRACE_DETACH, tid_, 0, 0) == 0) {
+        process_->leader_parked = true;
+        return;
+      }
+    } else if (InjectAt(gadget_, SYS_exit, 0, 0, 0, 0, 0, 0).ok() || dead_) {
+      return;  // the thread exited and WaitStop reaped it
+    }
+  }
+  if (!dead_) syscall(SYS_tgkill, pid, tid_, SIGKILL);  // SIGKILL: the whole process
+  int status;
+  while (!dead_) {
+    pid_t r = waitpid(tid_, &status, __WALL);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status)) dead_ = true;
+  }
+}
+
+ErrnoOr<std::unique_ptr<Context>> PtraceContext::CreateThread() {
+  constexpr uint64_t kFlags =
+      CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+  SB_ASSIGN_OR_RETURN(uint64_t tid,
+                      InjectAt(gadget_ + kCloneGadgetOffset, SYS_clone, kFlags, 0, 0, 0, 0, 0));
+  // Private constructor, hence no make_unique.
+  std::unique_ptr<PtraceContext> ctx(new PtraceContext(process_, static_cast<pid_t>(tid)));
+  ctx->gadget_ = gadget_;
+  ctx->attached_ = false;
+  return std::unique_ptr<Context>(std::move(ctx));
+}
+
+ErrnoStatus PtraceContext::Attach() {
+  if (attached_) return Ok();
+  if (Ptrace(PTRACE_SEIZE, tid_, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0) {
+    dead_ = true;  // not ours: nothing to reap
+    return HostErrno();
+  }
+  attached_ = true;
+  if (Ptrace(PTRACE_INTERRUPT, tid_, 0, 0) != 0) return HostErrno();
+  int sig = 0;
+  if (!WaitStop(&sig)) return Errno(ESRCH);
+  return GetRegs(host_regs_);
+}
+
 bool PtraceContext::WaitStop(int* stop_signal) {
   int status;
   for (;;) {
-    pid_t r = waitpid(pid_, &status, __WALL);
+    pid_t r = waitpid(tid_, &status, __WALL);
     if (r < 0) {
       if (errno == EINTR) continue;
       dead_ = true;
@@ -126,7 +186,9 @@ bool PtraceContext::WaitStop(int* stop_signal) {
       return false;
     }
     if (WIFSTOPPED(status)) {
-      *stop_signal = WSTOPSIG(status);
+      // A PTRACE_EVENT_STOP (seized threads) reports as SIGSTOP-like: an
+      // interrupt for our purposes.
+      *stop_signal = (status >> 16) == PTRACE_EVENT_STOP ? SIGSTOP : WSTOPSIG(status);
       return true;
     }
   }
@@ -134,7 +196,7 @@ bool PtraceContext::WaitStop(int* stop_signal) {
 
 ErrnoStatus PtraceContext::SetRegs(const Registers& regs) {
   if (host_regs_valid_ && memcmp(&regs, &host_regs_, sizeof(regs)) == 0) return Ok();
-  if (Ptrace(PTRACE_SETREGS, pid_, 0, reinterpret_cast<uint64_t>(&regs)) != 0) {
+  if (Ptrace(PTRACE_SETREGS, tid_, 0, reinterpret_cast<uint64_t>(&regs)) != 0) {
     host_regs_valid_ = false;
     return HostErrno();
   }
@@ -144,7 +206,7 @@ ErrnoStatus PtraceContext::SetRegs(const Registers& regs) {
 }
 
 ErrnoStatus PtraceContext::GetRegs(Registers& regs) {
-  if (Ptrace(PTRACE_GETREGS, pid_, 0, reinterpret_cast<uint64_t>(&regs)) != 0) {
+  if (Ptrace(PTRACE_GETREGS, tid_, 0, reinterpret_cast<uint64_t>(&regs)) != 0) {
     host_regs_valid_ = false;
     return HostErrno();
   }
@@ -156,7 +218,7 @@ ErrnoStatus PtraceContext::GetRegs(Registers& regs) {
 StopInfo PtraceContext::Switch(Registers& regs) {
   if (dead_) return {StopKind::kDead};
   if (!SetRegs(regs).ok()) return {StopKind::kDead};
-  if (Ptrace(PTRACE_SYSEMU, pid_, 0, 0) != 0) return {StopKind::kDead};
+  if (Ptrace(PTRACE_SYSEMU, tid_, 0, 0) != 0) return {StopKind::kDead};
   int sig = 0;
   if (!WaitStop(&sig)) return {StopKind::kDead};
   if (!GetRegs(regs).ok()) return {StopKind::kDead};
@@ -169,7 +231,7 @@ StopInfo PtraceContext::Switch(Registers& regs) {
     case SIGILL:
     case SIGTRAP: {
       siginfo_t si{};
-      Ptrace(PTRACE_GETSIGINFO, pid_, 0, reinterpret_cast<uint64_t>(&si));
+      Ptrace(PTRACE_GETSIGINFO, tid_, 0, reinterpret_cast<uint64_t>(&si));
       StopInfo info{StopKind::kFault, sig, si.si_code, reinterpret_cast<uint64_t>(si.si_addr)};
       // The x86 page-fault error code is not in siginfo for ptrace stops;
       // the kernel decides write/exec from the mapping's protections.
@@ -183,6 +245,11 @@ StopInfo PtraceContext::Switch(Registers& regs) {
 
 ErrnoOr<uint64_t> PtraceContext::Inject(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
                                         uint64_t a3, uint64_t a4, uint64_t a5) {
+  return InjectAt(gadget_, nr, a0, a1, a2, a3, a4, a5);
+}
+
+ErrnoOr<uint64_t> PtraceContext::InjectAt(uint64_t rip, uint64_t nr, uint64_t a0, uint64_t a1,
+                                          uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
   if (dead_) return Errno(ESRCH);
   if (!host_regs_valid_) SB_TRY(GetRegs(host_regs_));
   Registers saved = host_regs_;
@@ -195,10 +262,10 @@ ErrnoOr<uint64_t> PtraceContext::Inject(uint64_t nr, uint64_t a0, uint64_t a1, u
   r.r10 = a3;
   r.r8 = a4;
   r.r9 = a5;
-  r.rip = gadget_;
+  r.rip = rip;
   SB_TRY(SetRegs(r));
   for (;;) {
-    if (Ptrace(PTRACE_CONT, pid_, 0, 0) != 0) return HostErrno();
+    if (Ptrace(PTRACE_CONT, tid_, 0, 0) != 0) return HostErrno();
     int sig = 0;
     if (!WaitStop(&sig)) return Errno(ESRCH);
     if (sig == SIGTRAP) break;
@@ -216,7 +283,7 @@ ErrnoOr<uint64_t> PtraceContext::Inject(uint64_t nr, uint64_t a0, uint64_t a1, u
 
 ErrnoStatus PtraceContext::GetFpState(FpState& fp) {
   struct iovec iov = {fp.bytes.data(), fp.bytes.size()};
-  if (Ptrace(PTRACE_GETREGSET, pid_, NT_X86_XSTATE, reinterpret_cast<uint64_t>(&iov)) != 0) {
+  if (Ptrace(PTRACE_GETREGSET, tid_, NT_X86_XSTATE, reinterpret_cast<uint64_t>(&iov)) != 0) {
     return HostErrno();
   }
   fp.size = static_cast<uint32_t>(iov.iov_len);
@@ -225,12 +292,12 @@ ErrnoStatus PtraceContext::GetFpState(FpState& fp) {
 
 ErrnoStatus PtraceContext::SetFpState(const FpState& fp) {
   struct iovec iov = {const_cast<uint8_t*>(fp.bytes.data()), fp.size};
-  if (Ptrace(PTRACE_SETREGSET, pid_, NT_X86_XSTATE, reinterpret_cast<uint64_t>(&iov)) != 0) {
+  if (Ptrace(PTRACE_SETREGSET, tid_, NT_X86_XSTATE, reinterpret_cast<uint64_t>(&iov)) != 0) {
     return HostErrno();
   }
   return Ok();
 }
 
-void PtraceContext::Interrupt() { syscall(SYS_tgkill, pid_, pid_, SIGSTOP); }
+void PtraceContext::Interrupt() { syscall(SYS_tgkill, process_->pid(), tid_, SIGSTOP); }
 
 }  // namespace sb::kernel::platform

@@ -106,4 +106,12 @@ SyscallResult Wait4(Task& t, const SyscallArgs& a);
 SyscallResult Write(Task& t, const SyscallArgs& a);
 SyscallResult Writev(Task& t, const SyscallArgs& a);
 
+// Added with the process issue.
+SyscallResult Poll(Task& t, const SyscallArgs& a);
+SyscallResult Ppoll(Task& t, const SyscallArgs& a);
+SyscallResult Select(Task& t, const SyscallArgs& a);
+SyscallResult Pselect6(Task& t, const SyscallArgs& a);
+SyscallResult CloseRange(Task& t, const SyscallArgs& a);
+SyscallResult Clone3(Task& t, const SyscallArgs& a);
+
 }  // namespace sb::kernel

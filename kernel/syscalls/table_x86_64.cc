@@ -21,7 +21,7 @@ constexpr auto MakeTable() {
   t[4] = {"stat", &Stat, S::kFull, ""};
   t[5] = {"fstat", &Fstat, S::kFull, ""};
   t[6] = {"lstat", &Lstat, S::kFull, ""};
-  t[7] = {"poll", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[7] = {"poll", &Poll, S::kFull, ""};
   t[8] = {"lseek", &Lseek, S::kFull, ""};
   t[9] = {"mmap", &Mmap, S::kPartial, "MAP_SHARED of files not yet"};
   t[10] = {"mprotect", &Mprotect, S::kFull, ""};
@@ -37,7 +37,7 @@ constexpr auto MakeTable() {
   t[20] = {"writev", &Writev, S::kFull, ""};
   t[21] = {"access", &Access, S::kFull, ""};
   t[22] = {"pipe", &Pipe, S::kFull, ""};
-  t[23] = {"select", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[23] = {"select", &Select, S::kFull, ""};
   t[24] = {"sched_yield", &SchedYield, S::kFull, ""};
   t[25] = {"mremap", &Mremap, S::kPartial, "no MREMAP_DONTUNMAP"};
   t[26] = {"msync", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -70,11 +70,11 @@ constexpr auto MakeTable() {
   t[53] = {"socketpair", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[54] = {"setsockopt", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[55] = {"getsockopt", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[56] = {"clone", &Clone, S::kPartial, "fork/vfork shapes; no CLONE_THREAD or namespaces yet"};
+  t[56] = {"clone", &Clone, S::kPartial, "processes and threads; no namespaces, CLONE_PARENT, CLONE_PIDFD yet"};
   t[57] = {"fork", &Fork, S::kFull, ""};
   t[58] = {"vfork", &Vfork, S::kFull, ""};
   t[59] = {"execve", &Execve, S::kFull, ""};
-  t[60] = {"exit", &Exit, S::kPartial, "ends the process (one thread per process)"};
+  t[60] = {"exit", &Exit, S::kFull, ""};
   t[61] = {"wait4", &Wait4, S::kPartial, "no stopped/continued children; rusage zero"};
   t[62] = {"kill", &Kill, S::kFull, ""};
   t[63] = {"uname", &Uname, S::kFull, ""};
@@ -285,8 +285,8 @@ constexpr auto MakeTable() {
   t[267] = {"readlinkat", &Readlinkat, S::kFull, ""};
   t[268] = {"fchmodat", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[269] = {"faccessat", &Faccessat, S::kFull, ""};
-  t[270] = {"pselect6", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[271] = {"ppoll", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[270] = {"pselect6", &Pselect6, S::kFull, ""};
+  t[271] = {"ppoll", &Ppoll, S::kFull, ""};
   t[272] = {"unshare", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[273] = {"set_robust_list", &SetRobustList, S::kPartial, "list not walked on exit yet"};
   t[274] = {"get_robust_list", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -361,8 +361,8 @@ constexpr auto MakeTable() {
   t[432] = {"fsmount", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[433] = {"fspick", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[434] = {"pidfd_open", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[435] = {"clone3", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[436] = {"close_range", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[435] = {"clone3", &Clone3, S::kPartial, "as clone; no set_tid, pidfd or cgroup"};
+  t[436] = {"close_range", &CloseRange, S::kFull, ""};
   t[437] = {"openat2", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[438] = {"pidfd_getfd", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[439] = {"faccessat2", &Faccessat2, S::kFull, ""};

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "kernel/base/abi.h"
+#include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -14,6 +15,23 @@ namespace sb::kernel {
 SyscallResult Clone(Task& t, const SyscallArgs& a) {
   // x86-64 argument order: flags, stack, parent_tid, child_tid, tls.
   SB_ASSIGN_OR_RETURN(pid_t pid, t.Clone(a.u64(0), a.addr(1), a.addr(2), a.addr(3), a.u64(4)));
+  return pid;
+}
+
+SyscallResult Clone3(Task& t, const SyscallArgs& a) {
+  struct clone_args args {};
+  const uint64_t size = a.u64(1);
+  if (size < CLONE_ARGS_SIZE_VER0 || size > 4096) return Errno(EINVAL);
+  SB_TRY(t.CopyIn(a.addr(0), &args, std::min<uint64_t>(size, sizeof(args))));
+  if (args.set_tid || args.set_tid_size || (args.flags & (CLONE_PIDFD | CLONE_INTO_CGROUP))) {
+    ReportUnsupported("clone3 set_tid/pidfd/cgroup");
+    return Errno(EINVAL);
+  }
+  if (args.exit_signal > kNumSignals || (args.flags & CSIGNAL)) return Errno(EINVAL);
+  if ((args.stack == 0) != (args.stack_size == 0)) return Errno(EINVAL);
+  uint64_t stack = args.stack ? args.stack + args.stack_size : 0;
+  SB_ASSIGN_OR_RETURN(pid_t pid, t.Clone(args.flags | args.exit_signal, stack, args.parent_tid,
+                                         args.child_tid, args.tls));
   return pid;
 }
 
@@ -49,8 +67,7 @@ SyscallResult Execveat(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Exit(Task& t, const SyscallArgs& a) {
-  // One thread per process for now: exit ends the process.
-  t.ExitGroup(W_EXITCODE(a.i32(0) & 0xff, 0));
+  t.ExitThread(a.i32(0) & 0xff);
   return 0;
 }
 

@@ -130,6 +130,8 @@ class Task : public UserIo {
                      std::vector<std::string> envp, int dirfd, int at_flags);
   // Begins exit of the whole thread group with wait status `status`.
   void ExitGroup(int status);
+  // exit(2): ends this thread only (the process too if it is the last).
+  void ExitThread(int code);
 
   // rt_sigreturn: restores the state saved by SetupSignalFrame.
   ErrnoStatus SignalReturn();
@@ -208,6 +210,8 @@ class Task : public UserIo {
   Waiter waiter_;
   std::thread thread_;
   std::atomic<bool> exited_{false};
+  // exit(2) of this thread alone. Task-thread only.
+  bool thread_exit_ = false;
 };
 
 using TaskRef = std::shared_ptr<Task>;

@@ -11,7 +11,8 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
                            uint64_t tls) {
   constexpr uint64_t kSupported = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK |
                                   CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
-                                  CLONE_CHILD_CLEARTID | CLONE_SYSVSEM | CLONE_SIGHAND;
+                                  CLONE_CHILD_CLEARTID | CLONE_SYSVSEM | CLONE_SIGHAND |
+                                  CLONE_THREAD | CLONE_DETACHED;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return Errno(EINVAL);
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return Errno(EINVAL);
   if ((flags & CLONE_FS) && (flags & CLONE_NEWNS)) return Errno(EINVAL);
@@ -21,9 +22,15 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
   }
   if ((flags & CSIGNAL) > kNumSignals) return Errno(EINVAL);
 
+  const bool thread = flags & CLONE_THREAD;
   // Everything the child takes from us.
   auto fp = std::make_unique<platform::FpState>();
   SB_TRY(ctx_->GetFpState(*fp));
+  // A thread runs in a new host thread of our stub process.
+  std::unique_ptr<platform::Context> thread_ctx;
+  if (thread) {
+    SB_ASSIGN_OR_RETURN(thread_ctx, ctx_->CreateThread());
+  }
   mm::MmRef child_mm = mm_;
   if (!(flags & CLONE_VM)) {
     SB_ASSIGN_OR_RETURN(child_mm, mm_->Fork());
@@ -45,20 +52,22 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
     absl::MutexLock lock(&kernel_.tree_mu_);
     if (tg_->exiting_) return Errno(EINTR);
     SB_ASSIGN_OR_RETURN(pid_t pid, kernel_.AllocatePidLocked());
-    child_tg = std::make_shared<ThreadGroup>(pid, tg_);
-    child_tg->pgid_ = tg_->pgid_;
-    child_tg->sid_ = tg_->sid_;
-    {
+    if (thread) {
+      child_tg = tg_;
+    } else {
+      child_tg = std::make_shared<ThreadGroup>(pid, tg_);
+      child_tg->pgid_ = tg_->pgid_;
+      child_tg->sid_ = tg_->sid_;
       absl::MutexLock sig_lock(&tg_->signal_mu_);
       absl::MutexLock child_sig_lock(&child_tg->signal_mu_);  // not yet visible to others
       child_tg->actions_ = tg_->actions_;
       child_tg->rlimits_ = tg_->rlimits_;
       child_tg->comm_ = tg_->comm_;
+      tg_->children_.push_back(child_tg);
+      kernel_.groups_[pid] = child_tg;
     }
     child = std::make_shared<Task>(kernel_, pid, child_tg);
-    tg_->children_.push_back(child_tg);
     child_tg->tasks_.push_back(child.get());
-    kernel_.groups_[pid] = child_tg;
     kernel_.tasks_[pid] = child;
   }
   child->mm_ = std::move(child_mm);
@@ -67,8 +76,11 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
   child->creds_ = creds_;
   child->mntns_ = mntns_;
   child->initial_fp_ = std::move(fp);
+  child->ctx_ = std::move(thread_ctx);
   child->signal_mask_ = signal_mask_;
-  child->alt_stack = alt_stack;
+  // A new thread starts without an alternate signal stack (Linux clears it
+  // for CLONE_VM without CLONE_VFORK).
+  if (!((flags & CLONE_VM) && !(flags & CLONE_VFORK))) child->alt_stack = alt_stack;
   child->regs = regs;
   child->regs.rax = 0;
   if (stack != 0) child->regs.rsp = stack;

@@ -23,15 +23,46 @@ void Task::ExitGroup(int status) {
   control = SyscallControl::kExit;
 }
 
+void Task::ExitThread(int code) {
+  exit_code = code;
+  thread_exit_ = true;
+  control = SyscallControl::kExit;
+}
+
 void Task::DoExit() {
   exited_ = true;
   if (vfork_done_) vfork_done_->Notify();
   vfork_done_.reset();
+  // CLONE_CHILD_CLEARTID: clear the word and wake one waiter (pthread_join),
+  // as Linux's mm_release.
+  if (clear_child_tid != 0 && mm_) {
+    if (CopyOutObj<int32_t>(clear_child_tid, 0).ok()) {
+      if (auto iov = mm_->Translate(clear_child_tid, 4, PROT_READ); iov.ok()) {
+        kernel_.futexes().Wake(static_cast<uint32_t*>((*iov)[0].iov_base), 1, ~0u);
+      }
+    }
+  }
+  bool last;
+  {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    absl::MutexLock sig_lock(&tg_->signal_mu_);
+    last = tg_->tasks_.size() <= 1;
+    // The last thread to leave by exit(2) gives the process its status.
+    if (last && !tg_->exiting_) {
+      tg_->exiting_ = true;
+      tg_->group_exit_status_ = thread_exit_ ? W_EXITCODE(exit_code & 0xff, 0) : SIGKILL;
+    }
+  }
   {
     absl::MutexLock lock(&ctx_mu_);
     live_ctx_ = nullptr;
   }
-  ctx_.reset();  // kills and reaps the stub
+  if (ctx_) {
+    bool only_thread = thread_exit_ && !last;
+    ctx_->ReleaseHost(only_thread ? platform::Context::Release::kThread
+                                  : platform::Context::Release::kProcess);
+  }
+  ctx_.reset();
   mm_.reset();
   fds_.reset();  // the last close of each file happens here
   fs_.reset();

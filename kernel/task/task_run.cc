@@ -30,15 +30,23 @@ void Task::Start() {
 }
 
 bool Task::SetUpFirstRun() {
-  auto ctx = platform::NewProcessContext(kernel_.memory_file().fd());
-  if (!ctx.ok()) {
-    spdlog::error("task {}: cannot start a stub: {}", tid_, ctx.error().Name());
-    return false;
-  }
-  ctx_ = std::move(*ctx);
-  if (auto r = mm_->Materialize(*ctx_); !r.ok()) {
-    spdlog::error("task {}: cannot map its address space: {}", tid_, r.error().Name());
-    return false;
+  if (ctx_) {
+    // A thread: its host thread exists in the shared stub; take it over.
+    if (auto r = ctx_->Attach(); !r.ok()) {
+      spdlog::error("task {}: cannot attach its stub thread: {}", tid_, r.error().Name());
+      return false;
+    }
+  } else {
+    auto ctx = platform::NewProcessContext(kernel_.memory_file().fd());
+    if (!ctx.ok()) {
+      spdlog::error("task {}: cannot start a stub: {}", tid_, ctx.error().Name());
+      return false;
+    }
+    ctx_ = std::move(*ctx);
+    if (auto r = mm_->Materialize(*ctx_); !r.ok()) {
+      spdlog::error("task {}: cannot map its address space: {}", tid_, r.error().Name());
+      return false;
+    }
   }
   if (initial_fp_) {
     // A forked child continues with its parent's FPU state.

@@ -27,5 +27,24 @@ _start:
 syscall_gadget:              /* right after the int3: the tracer finds it at rip */
   syscall
   int3
-  jmp syscall_gadget
+  .byte 0xeb, 0xfb           /* jmp syscall_gadget (rel8, fixed size) */
+/* clone_gadget = syscall_gadget + 5: the tracer injects clone(CLONE_THREAD)
+ * here. The caller gets the new thread's id and stops at int3; the new
+ * thread (rax == 0) waits in park until its own tracer seizes it. A thread
+ * whose task ended while others go on is also parked here, detached. */
+clone_gadget:
+  syscall
+  test %rax, %rax
+  .byte 0x74, 0x01           /* jz park (rel8) */
+  int3
+park:                        /* clone_gadget + 8 */
+  mov $34, %eax              /* pause() */
+  syscall
+  .byte 0xeb, 0xf7           /* jmp park (rel8) */
+.if (clone_gadget - syscall_gadget) != 5
+.error "clone_gadget must be syscall_gadget + 5 (stub_layout.h)"
+.endif
+.if (park - clone_gadget) != 8
+.error "park must be clone_gadget + 8 (stub_layout.h)"
+.endif
   .section .note.GNU-stack,"",@progbits
