@@ -13,7 +13,6 @@
 namespace sb::fs {
 namespace {
 
-constexpr size_t kCapacity = abi::kPipeDefaultSize;
 constexpr size_t kPipeBuf = abi::kPipeBuf;
 
 // pipefs: one device number and one inode-number space for every pipe.
@@ -45,6 +44,7 @@ class PipeFile : public FileDescription {
     return pipe_->Write(src, status_flags() & O_DIRECT);
   }
   ErrnoOr<struct stat> Stat() override { return pipe_->Stat(); }
+  Pipe& pipe() { return *pipe_; }
   ErrnoOr<int64_t> Ioctl(uint32_t cmd, uint64_t arg, UserIo& io) override {
     if (cmd != FIONREAD) return Errno(ENOTTY);  // as Linux's pipe_ioctl
     int n = static_cast<int>(pipe_->Available());
@@ -64,7 +64,7 @@ class PipeFile : public FileDescription {
 
 Pipe::Pipe() : ino_(NextPipeIno()) {
   absl::MutexLock lock(&mu_);
-  ring_.resize(kCapacity);
+  ring_.resize(abi::kPipeDefaultSize);
   atime_ = mtime_ = ctime_ = NowTimespec();
 }
 
@@ -85,6 +85,32 @@ void Pipe::ReleaseEnd(bool read_end) {
   queue_.Notify(read_end ? (POLLOUT | POLLWRNORM | POLLERR) : (POLLIN | POLLRDNORM | POLLHUP));
 }
 
+size_t Pipe::Capacity() const {
+  absl::MutexLock lock(&mu_);
+  return ring_.size();
+}
+
+// Linux's pipe_set_size() with round_pipe_size() and pipe_resize_ring().
+ErrnoOr<size_t> Pipe::SetCapacity(unsigned int requested, bool cap_sys_resource) {
+  if (requested > (1U << 31)) return Errno(EINVAL);
+  size_t size = abi::kPageSize;
+  while (size < requested) size <<= 1;
+  {
+    absl::MutexLock lock(&mu_);
+    if (size > ring_.size() && size > kPipeMaxSize && !cap_sys_resource) return Errno(EPERM);
+    if (size_ > size) return Errno(EBUSY);
+    if (size == ring_.size()) return size;
+    // Move the buffered bytes to the start of a new ring.
+    std::vector<uint8_t> ring(size);
+    for (size_t i = 0; i < size_; ++i) ring[i] = ring_[(head_ + i) % ring_.size()];
+    ring_ = std::move(ring);
+    head_ = 0;
+  }
+  // More room may make the write end writable.
+  queue_.Notify(POLLOUT | POLLWRNORM);
+  return size;
+}
+
 size_t Pipe::Available() const {
   absl::MutexLock lock(&mu_);
   return size_;
@@ -101,8 +127,8 @@ void Pipe::CopyOutLocked(HostIoVecs dst, size_t dst_off, size_t from, size_t n) 
     size_t in_v = dst_off - skipped;  // where in this iovec to start
     size_t k = std::min(v.iov_len - in_v, n);
     for (size_t copied = 0; copied < k;) {
-      size_t idx = (head_ + from + copied) % kCapacity;
-      size_t chunk = std::min(k - copied, kCapacity - idx);
+      size_t idx = (head_ + from + copied) % ring_.size();
+      size_t chunk = std::min(k - copied, ring_.size() - idx);
       std::memcpy(static_cast<uint8_t*>(v.iov_base) + in_v + copied, ring_.data() + idx, chunk);
       copied += chunk;
     }
@@ -131,7 +157,7 @@ ErrnoOr<size_t> Pipe::Read(HostIoVecs dst) {
       CopyOutLocked(dst, done, 0, k);
       done += k;
       size_t drop = seg.packet ? seg.len : k;
-      head_ = (head_ + drop) % kCapacity;
+      head_ = (head_ + drop) % ring_.size();
       size_ -= drop;
       seg.len -= drop;
       bool packet = seg.packet;
@@ -151,7 +177,7 @@ ErrnoOr<size_t> Pipe::Write(HostIoVecs src, bool packet) {
   {
     absl::MutexLock lock(&mu_);
     if (readers_ == 0) return Errno(EPIPE);
-    size_t space = kCapacity - size_;
+    size_t space = ring_.size() - size_;
     if (len <= kPipeBuf) {
       if (space < len) return Errno(EAGAIN);  // all or nothing (PIPE_BUF)
       n = len;
@@ -163,8 +189,8 @@ ErrnoOr<size_t> Pipe::Write(HostIoVecs src, bool packet) {
     for (const struct iovec& v : src) {
       size_t k = std::min(v.iov_len, n - done);
       for (size_t copied = 0; copied < k;) {
-        size_t idx = (head_ + size_ + done + copied) % kCapacity;
-        size_t chunk = std::min(k - copied, kCapacity - idx);
+        size_t idx = (head_ + size_ + done + copied) % ring_.size();
+        size_t chunk = std::min(k - copied, ring_.size() - idx);
         std::memcpy(ring_.data() + idx, static_cast<const uint8_t*>(v.iov_base) + copied, chunk);
         copied += chunk;
       }
@@ -195,7 +221,7 @@ uint32_t Pipe::Readiness(bool read_end, uint32_t mask) {
     if (writers_ == 0) r |= POLLHUP;
   } else {
     // Linux reports writable while a page slot is free.
-    if (kCapacity - size_ >= kPipeBuf) r |= POLLOUT | POLLWRNORM;
+    if (ring_.size() - size_ >= kPipeBuf) r |= POLLOUT | POLLWRNORM;
     if (readers_ == 0) r |= POLLERR;
   }
   return r & mask;
@@ -213,6 +239,11 @@ struct stat Pipe::Stat() const {
   st.st_mtim = mtime_;
   st.st_ctim = ctime_;
   return st;
+}
+
+Pipe* AsPipe(FileDescription& f) {
+  auto* end = dynamic_cast<PipeFile*>(&f);
+  return end ? &end->pipe() : nullptr;
 }
 
 std::pair<FileRef, FileRef> NewPipe(int flags) {

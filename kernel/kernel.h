@@ -26,6 +26,7 @@
 #include "fs/vfs.h"
 #include "kernel/base/credentials.h"
 #include "kernel/base/memory_file.h"
+#include "kernel/base/timer_service.h"
 #include "kernel/base/unique_fd.h"
 #include "kernel/futex.h"
 #include "kernel/platform/platform.h"
@@ -69,6 +70,8 @@ class Kernel {
   std::shared_ptr<const platform::FpState> initial_fp_state() ABSL_LOCKS_EXCLUDED(fp_mu_);
   void RecordInitialFpState(const platform::FpState& fp) ABSL_LOCKS_EXCLUDED(fp_mu_);
   FutexTable& futexes() { return futexes_; }
+  // Timers of every kind (timerfd, alarm, itimers). Outlives every task.
+  TimerService& timers() { return timers_; }
 
   // Starts a new process as the init of this kernel (pid 1 first). The
   // program must exist and be executable; errors name the problem.
@@ -103,6 +106,9 @@ class Kernel {
   pid_t next_pid_ ABSL_GUARDED_BY(tree_mu_) = 1;
   // Threads of reaped tasks waiting to be joined (joined outside tree_mu_).
   std::vector<std::thread> finished_threads_ ABSL_GUARDED_BY(tree_mu_);
+  // Last member: destroyed first, so no timer callback runs while the rest
+  // of the kernel is torn down.
+  TimerService timers_;
 };
 
 }  // namespace sb::kernel

@@ -41,9 +41,9 @@ void TimerService::Run() {
     if (queue_.empty() || queue_.begin()->first.first > absl::Now()) {
       // Sleep until the head's deadline, or until the head changes (an
       // earlier Schedule, a Cancel) or the service stops; then look again.
-      std::pair<absl::Time, TimerId> head =
-          queue_.empty() ? std::make_pair(absl::InfiniteFuture(), TimerId{0})
-                         : queue_.begin()->first;
+      std::pair<absl::Time, TimerId> head = queue_.empty()
+                                                ? std::make_pair(absl::InfiniteFuture(), TimerId{0})
+                                                : queue_.begin()->first;
       auto changed = [this, &head]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stopping_ || (queue_.empty() ? head.second != 0 : queue_.begin()->first != head);
       };

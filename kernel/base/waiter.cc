@@ -59,9 +59,9 @@ void WaitQueue::Core::Register(WaitEntry* e, uint32_t mask) {
 
 void WaitQueue::Core::Unregister(WaitEntry* e) {
   absl::MutexLock lock(&mu);
-  entries.erase(std::remove_if(entries.begin(), entries.end(),
-                               [e](const Entry& x) { return x.entry == e; }),
-                entries.end());
+  entries.erase(
+      std::remove_if(entries.begin(), entries.end(), [e](const Entry& x) { return x.entry == e; }),
+      entries.end());
 }
 
 void WaitQueue::Register(WaitEntry* e, uint32_t mask) { core_->Register(e, mask); }

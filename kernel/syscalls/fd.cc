@@ -1,6 +1,7 @@
 // fd.cc: dup, dup2, dup3, fcntl, ioctl, pipe, pipe2.
 #include <sys/ioctl.h>
 
+#include "fs/pipe.h"
 #include "kernel/base/log_once.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -51,6 +52,18 @@ SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
     case F_SETFL:
       e.file->SetStatusFlags(a.i32(2));
       return 0;
+    case F_GETPIPE_SZ: {
+      fs::Pipe* p = fs::AsPipe(*e.file);
+      if (p == nullptr) return Errno(EBADF);
+      return p->Capacity();
+    }
+    case F_SETPIPE_SZ: {
+      fs::Pipe* p = fs::AsPipe(*e.file);
+      if (p == nullptr) return Errno(EBADF);
+      SB_ASSIGN_OR_RETURN(
+          size_t n, p->SetCapacity(a.u32(2), t.creds().HasCapability(24 /*CAP_SYS_RESOURCE*/)));
+      return n;
+    }
     default:
       ReportUnsupported("fcntl command " + std::to_string(cmd));
       return Errno(EINVAL);

@@ -113,5 +113,20 @@ SyscallResult Select(Task& t, const SyscallArgs& a);
 SyscallResult Pselect6(Task& t, const SyscallArgs& a);
 SyscallResult CloseRange(Task& t, const SyscallArgs& a);
 SyscallResult Clone3(Task& t, const SyscallArgs& a);
+SyscallResult Waitid(Task& t, const SyscallArgs& a);
+SyscallResult Alarm(Task& t, const SyscallArgs& a);
+SyscallResult Setitimer(Task& t, const SyscallArgs& a);
+SyscallResult Getitimer(Task& t, const SyscallArgs& a);
+SyscallResult EpollCreate(Task& t, const SyscallArgs& a);
+SyscallResult EpollCreate1(Task& t, const SyscallArgs& a);
+SyscallResult EpollCtl(Task& t, const SyscallArgs& a);
+SyscallResult EpollWait(Task& t, const SyscallArgs& a);
+SyscallResult EpollPwait(Task& t, const SyscallArgs& a);
+SyscallResult EpollPwait2(Task& t, const SyscallArgs& a);
+SyscallResult Eventfd(Task& t, const SyscallArgs& a);
+SyscallResult Eventfd2(Task& t, const SyscallArgs& a);
+SyscallResult TimerfdCreate(Task& t, const SyscallArgs& a);
+SyscallResult TimerfdSettime(Task& t, const SyscallArgs& a);
+SyscallResult TimerfdGettime(Task& t, const SyscallArgs& a);
 
 }  // namespace sb::kernel

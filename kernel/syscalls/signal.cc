@@ -159,6 +159,12 @@ ErrnoStatus SignalTask(Task& t, const TaskRef& target, int sig) {
   return Ok();
 }
 
+ErrnoStatus SignalProcess(Task& t, const TaskRef& any_thread, int sig) {
+  if (!MaySignal(t, *any_thread)) return Errno(EPERM);
+  if (sig != 0) SendProcessSignal(t.kernel(), any_thread->thread_group_ref(), UserSiginfo(t, sig));
+  return Ok();
+}
+
 }  // namespace
 
 SyscallResult Kill(Task& t, const SyscallArgs& a) {
@@ -185,7 +191,7 @@ SyscallResult Kill(Task& t, const SyscallArgs& a) {
   if (targets.empty()) return Errno(ESRCH);
   bool any_ok = false;
   for (const auto& target : targets) {
-    if (target && SignalTask(t, target, sig).ok()) any_ok = true;
+    if (target && SignalProcess(t, target, sig).ok()) any_ok = true;
   }
   return any_ok ? 0 : SyscallResult(Errno(EPERM));
 }

@@ -76,52 +76,6 @@ SyscallResult ExitGroup(Task& t, const SyscallArgs& a) {
   return 0;
 }
 
-SyscallResult Wait4(Task& t, const SyscallArgs& a) {
-  const pid_t want = static_cast<pid_t>(a.i32(0));
-  const uint64_t status_addr = a.addr(1);
-  const int options = a.i32(2);
-  const uint64_t rusage_addr = a.addr(3);
-  if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) {
-    return Errno(EINVAL);
-  }
-  if (want == INT32_MIN) return Errno(ESRCH);
-  Kernel& k = t.kernel();
-  ThreadGroup& self = t.thread_group();
-  Waiter& w = t.waiter();
-  ScopedWaitRegistration reg(&self.child_events_, &w, POLLIN);
-  for (;;) {
-    w.ResetEvents();
-    ThreadGroupRef reaped;
-    bool any = false;
-    {
-      absl::MutexLock lock(&k.tree_mu_);
-      for (const auto& child : self.children_) {
-        bool match = want == -1 || (want > 0 && child->tgid() == want) ||
-                     (want == 0 && child->pgid_ == self.pgid_) ||
-                     (want < -1 && child->pgid_ == -want);
-        if (!match) continue;
-        any = true;
-        if (child->zombie_) {
-          reaped = child;
-          break;
-        }
-      }
-      if (reaped) k.ReleaseLocked(reaped);
-    }
-    if (reaped) {
-      k.JoinFinishedThreads();
-      if (status_addr) SB_TRY(t.CopyOutObj<int32_t>(status_addr, reaped->exit_status_));
-      if (rusage_addr) SB_TRY(t.CopyOutObj(rusage_addr, rusage{}));
-      return reaped->tgid();
-    }
-    if (!any) return Errno(ECHILD);
-    if (options & WNOHANG) return 0;
-    if (w.Wait(absl::InfiniteFuture()) == Waiter::Result::kInterrupted) {
-      return Errno(sb::abi::ERESTARTSYS);
-    }
-  }
-}
-
 SyscallResult SetTidAddress(Task& t, const SyscallArgs& a) {
   t.clear_child_tid = a.addr(0);
   return t.tid();

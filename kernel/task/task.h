@@ -158,12 +158,16 @@ class Task : public UserIo {
 
  private:
   friend class TaskSet;
+  friend void SendProcessSignal(Kernel&, const ThreadGroupRef&, const siginfo_t&);
   void Run();            // the task loop
   void HandleSyscall();  // one system call
   void HandleFault(const platform::StopInfo& stop);
   // Delivers pending unblocked signals; returns false if the task must exit.
   bool DeliverSignals();
   bool SetUpFirstRun();
+  // Stop and continue signals act when sent (Linux's prepare_signal).
+  // Returns false if the signal must be discarded.
+  static bool PrepareSignal(Kernel& kernel, const ThreadGroupRef& tg, int sig);
   // Sends a synchronous fault signal that the program cannot ignore or
   // block (Linux's force_sig_info).
   void ForceSignal(const siginfo_t& info);
@@ -215,5 +219,12 @@ class Task : public UserIo {
 };
 
 using TaskRef = std::shared_ptr<Task>;
+
+// Sends a process-directed signal (kill(2)): queued for the whole process,
+// taken by whichever thread does not block it. Thread-safe.
+void SendProcessSignal(Kernel& kernel, const ThreadGroupRef& tg, const siginfo_t& info);
+// Tells `child`'s parent that it stopped, continued or exited: SIGCHLD
+// (unless the parent asked not to be told) and a wake-up of its waiters.
+void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status);
 
 }  // namespace sb::kernel

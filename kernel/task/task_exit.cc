@@ -122,24 +122,12 @@ void Task::DoExit() {
     for (Task* t : tasks) t->Interrupt();
   }
   if (parent && !auto_reap) {
-    siginfo_t info{};
-    info.si_signo = SIGCHLD;
     int st = tg_->exit_status_;
     if (WIFEXITED(st)) {
-      info.si_code = CLD_EXITED;
-      info.si_status = WEXITSTATUS(st);
+      NotifyParent(kernel_, *tg_, CLD_EXITED, WEXITSTATUS(st));
     } else {
-      info.si_code = WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
-      info.si_status = WTERMSIG(st);
+      NotifyParent(kernel_, *tg_, WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED, WTERMSIG(st));
     }
-    info.si_pid = tg_->tgid();
-    TaskRef target;
-    {
-      absl::MutexLock lock(&kernel_.tree_mu_);
-      if (!parent->tasks_.empty()) target = kernel_.tasks_[parent->tasks_.front()->tid()];
-    }
-    if (target) target->SendSignal(info);
-    parent->child_events_.Notify(POLLIN);
   }
 }
 

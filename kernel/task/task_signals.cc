@@ -52,11 +52,96 @@ bool IgnoredLocked(const SigAction& act, int sig) {
   return false;
 }
 
+bool IsStopSignal(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+void InterruptAll(Kernel& kernel, ThreadGroup& tg) {
+  std::vector<TaskRef> tasks;
+  {
+    absl::MutexLock lock(&kernel.tree_mu_);
+    for (Task* t : tg.tasks_) tasks.push_back(kernel.tasks_[t->tid()]);
+  }
+  for (auto& t : tasks) {
+    if (t) t->Interrupt();
+  }
+}
+
 }  // namespace
+
+void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status) {
+  ThreadGroupRef parent;
+  bool tell = true;
+  {
+    absl::MutexLock lock(&kernel.tree_mu_);
+    parent = child.parent_;
+    if (!parent) return;
+    absl::MutexLock sig_lock(&parent->signal_mu_);
+    const SigAction& act = parent->actions_[SIGCHLD - 1];
+    if ((code == CLD_STOPPED || code == CLD_CONTINUED) && (act.flags & SA_NOCLDSTOP)) tell = false;
+  }
+  if (tell) {
+    siginfo_t info{};
+    info.si_signo = SIGCHLD;
+    info.si_code = code;
+    info.si_pid = child.tgid();
+    info.si_status = status;
+    SendProcessSignal(kernel, parent, info);
+  }
+  parent->child_events_.Notify(POLLIN);
+}
+
+bool Task::PrepareSignal(Kernel& kernel, const ThreadGroupRef& tg, int sig) {
+  bool resumed = false;
+  {
+    absl::MutexLock lock(&tg->signal_mu_);
+    if (tg->exiting_) return sig == SIGKILL;
+    if (sig == SIGCONT || sig == SIGKILL) {
+      // Continuing discards pending stops, and wakes a stopped group now.
+      constexpr uint64_t kStops =
+          SigBit(SIGSTOP) | SigBit(SIGTSTP) | SigBit(SIGTTIN) | SigBit(SIGTTOU);
+      tg->shared_pending_ &= ~kStops;
+      for (Task* t : tg->tasks_) t->pending_ &= ~kStops;
+      if (tg->stopped_) {
+        tg->stopped_ = false;
+        if (sig == SIGCONT) {
+          tg->continued_ = true;
+          resumed = true;
+        }
+      }
+    } else if (IsStopSignal(sig)) {
+      tg->shared_pending_ &= ~SigBit(SIGCONT);
+      for (Task* t : tg->tasks_) t->pending_ &= ~SigBit(SIGCONT);
+    }
+  }
+  if (resumed) {
+    NotifyParent(kernel, *tg, CLD_CONTINUED, SIGCONT);
+    InterruptAll(kernel, *tg);
+  }
+  return true;
+}
+
+void SendProcessSignal(Kernel& kernel, const ThreadGroupRef& tg, const siginfo_t& info) {
+  const int sig = info.si_signo;
+  if (sig < 1 || sig > kNumSignals) return;
+  if (!Task::PrepareSignal(kernel, tg, sig)) return;
+  {
+    absl::MutexLock lock(&tg->signal_mu_);
+    const SigAction& act = tg->actions_[sig - 1];
+    bool all_block = !tg->tasks_.empty();
+    for (Task* t : tg->tasks_) all_block = all_block && (t->signal_mask_ & SigBit(sig));
+    if (IgnoredLocked(act, sig) && !all_block) return;
+    if (tg->shared_pending_ & SigBit(sig)) return;  // standard signals coalesce
+    tg->shared_pending_ |= SigBit(sig);
+    tg->shared_info_[sig - 1] = info;
+  }
+  InterruptAll(kernel, *tg);
+}
 
 void Task::SendSignal(const siginfo_t& info) {
   const int sig = info.si_signo;
   if (sig < 1 || sig > kNumSignals) return;
+  if (!PrepareSignal(kernel_, tg_, sig)) return;
   {
     absl::MutexLock lock(&tg_->signal_mu_);
     const SigAction& act = tg_->actions_[sig - 1];
@@ -89,6 +174,17 @@ void Task::ForceSignal(const siginfo_t& info) {
 bool Task::DeliverSignals() {
   // Clear before looking: a signal sent after this re-sets it.
   waiter_.ClearInterrupt();
+  // A stopped process's threads wait here for SIGCONT (or SIGKILL).
+  for (;;) {
+    {
+      absl::MutexLock lock(&tg_->signal_mu_);
+      if (tg_->exiting_) return false;
+      if (!tg_->stopped_) break;
+      if ((pending_ | tg_->shared_pending_) & SigBit(SIGKILL)) break;
+    }
+    waiter_.Wait(absl::InfiniteFuture());
+    waiter_.ClearInterrupt();
+  }
   for (;;) {
     int sig = 0;
     siginfo_t info{};
@@ -121,11 +217,26 @@ bool Task::DeliverSignals() {
         case DefaultAction::kIgnore:
         case DefaultAction::kContinue:
           continue;
-        case DefaultAction::kStop:
-          // Job-control stops come with the process issue; until then a stop
-          // signal is loudly ignored rather than faked.
-          ReportUnsupported("job-control stop signals");
-          continue;
+        case DefaultAction::kStop: {
+          // Group stop (Linux's do_signal_stop): every thread stops; the
+          // parent learns it through SIGCHLD and wait(WUNTRACED).
+          bool first = false;
+          {
+            absl::MutexLock lock(&tg_->signal_mu_);
+            if (!tg_->stopped_) {
+              tg_->stopped_ = true;
+              tg_->stop_signal_ = sig;
+              tg_->stop_reported_ = false;
+              tg_->continued_ = false;
+              first = true;
+            }
+          }
+          if (first) {
+            NotifyParent(kernel_, *tg_, CLD_STOPPED, sig);
+            InterruptAll(kernel_, *tg_);
+          }
+          return DeliverSignals();  // wait in the stopped state
+        }
         case DefaultAction::kCore:
           ExitGroup(sig | 0x80);
           return false;

@@ -18,6 +18,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "kernel/base/waiter.h"
 
 namespace sb::kernel {
@@ -53,6 +54,20 @@ class ThreadGroup {
   int exit_status_ = 0;   // wait(2) status word
   bool exiting_ = false;  // exit_group or a fatal signal started
   int group_exit_status_ = 0;
+
+  // Job control (Linux's signal->flags SIGNAL_STOP_*). Guarded by signal_mu_.
+  bool stopped_ ABSL_GUARDED_BY(signal_mu_) = false;
+  int stop_signal_ ABSL_GUARDED_BY(signal_mu_) = 0;
+  bool stop_reported_ ABSL_GUARDED_BY(signal_mu_) = true;  // to the parent's wait
+  bool continued_ ABSL_GUARDED_BY(signal_mu_) = false;     // not yet reported
+
+  // ITIMER_REAL / alarm(2): SIGALRM at `real_expires_`, then every
+  // `real_interval_`. Guarded by signal_mu_; `real_generation_` makes a
+  // superseded timer callback do nothing.
+  uint64_t real_timer_id_ ABSL_GUARDED_BY(signal_mu_) = 0;
+  uint64_t real_generation_ ABSL_GUARDED_BY(signal_mu_) = 0;
+  absl::Time real_expires_ ABSL_GUARDED_BY(signal_mu_) = absl::InfinitePast();
+  absl::Duration real_interval_ ABSL_GUARDED_BY(signal_mu_);
 
   // Wakes wait4/waitid in this process when a child changes state.
   WaitQueue child_events_;
