@@ -3,12 +3,14 @@
 //   sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]
 //       a one-off sandbox, like `runsc do`.
 //
-// The D-Bus commands (create, exec, kill, ps, ...) come with the service.
+//   sandboxctl [-M NAME] [--json] COMMAND ...
+//       the D-Bus commands over a sandboxd instance (daemon/ctl_commands.h).
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "daemon/ctl_commands.h"
 #include "daemon/run_command.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -16,14 +18,19 @@
 namespace {
 
 void Usage(FILE* out) {
-  fprintf(out,
-          "usage: sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]\n"
-          "\n"
-          "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
-          "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
-          "\n"
-          "environment: SANDBOXD_LOG=debug|info|warn|error (default warn),\n"
-          "             SANDBOXD_STRACE=1 logs every system call.\n");
+  fprintf(
+      out,
+      "usage: sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]\n"
+      "\n"
+      "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
+      "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
+      "\n"
+      "  or: sandboxctl [-M NAME] [--json] COMMAND ... over a sandboxd instance:\n"
+      "        create ID BUNDLE | start ID | exec [-t] ID -- CMD... | kill [--all|--pid N] ID SIG\n"
+      "        ps ID | list | status ID | wait ID PID | pause ID | resume ID | delete ID\n"
+      "\n"
+      "environment: SANDBOXD_LOG=debug|info|warn|error (default warn),\n"
+      "             SANDBOXD_STRACE=1 logs every system call.\n");
 }
 
 int Run(int argc, char** argv) {
@@ -83,7 +90,5 @@ int main(int argc, char** argv) {
     Usage(stdout);
     return 0;
   }
-  fprintf(stderr, "sandboxctl: unknown command %s\n", cmd.c_str());
-  Usage(stderr);
-  return 125;
+  return sb::daemon::RunCtlCommand(argc - 1, argv + 1);
 }

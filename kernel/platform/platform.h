@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "absl/time/time.h"
 #include "kernel/base/errno.h"
 
 namespace sb::kernel::platform {
@@ -82,6 +83,17 @@ class Context {
 
   // Host pid of the stub process (for accounting and tests).
   virtual int host_pid() const = 0;
+
+  // CPU time the program has used, as the host accounted it to the stub:
+  // this thread, or every thread of its process (still running ones).
+  struct CpuTimes {
+    absl::Duration user, system;
+  };
+  virtual CpuTimes ThreadCpuTimes() const = 0;
+  virtual CpuTimes ProcessCpuTimes() const = 0;
+  // The same as one precise sum (CLOCK_THREAD/PROCESS_CPUTIME_ID).
+  virtual absl::Duration ThreadCpuClock() const = 0;
+  virtual absl::Duration ProcessCpuClock() const = 0;
 };
 
 // Creates the host side of a new, empty address space (a fresh stub

@@ -13,8 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 #include "kernel/base/unique_fd.h"
 #include "kernel/platform/stub_layout.h"
@@ -296,6 +298,60 @@ ErrnoStatus PtraceContext::SetFpState(const FpState& fp) {
     return HostErrno();
   }
   return Ok();
+}
+
+namespace {
+
+// utime and stime (fields 14 and 15) of a /proc/.../stat file, in ticks.
+Context::CpuTimes ReadStatTimes(const std::string& path) {
+  Context::CpuTimes out{};
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return out;
+  char buf[1024];
+  ssize_t n = read(fd.get(), buf, sizeof(buf) - 1);
+  if (n <= 0) return out;
+  buf[n] = 0;
+  // The command name (field 2) may hold spaces: fields resume after ')'.
+  const char* p = strrchr(buf, ')');
+  if (p == nullptr) return out;
+  unsigned long long utime = 0, stime = 0;
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) == 2) {
+    const long hz = sysconf(_SC_CLK_TCK);
+    out.user = absl::Seconds(1) * utime / hz;
+    out.system = absl::Seconds(1) * stime / hz;
+  }
+  return out;
+}
+
+}  // namespace
+
+Context::CpuTimes PtraceContext::ThreadCpuTimes() const {
+  return ReadStatTimes("/proc/" + std::to_string(process_->pid()) + "/task/" +
+                       std::to_string(tid_) + "/stat");
+}
+
+Context::CpuTimes PtraceContext::ProcessCpuTimes() const {
+  return ReadStatTimes("/proc/" + std::to_string(process_->pid()) + "/stat");
+}
+
+absl::Duration PtraceContext::ThreadCpuClock() const {
+  // Another process's thread CPU clock cannot be read with clock_gettime;
+  // schedstat has the same nanoseconds.
+  std::string path =
+      "/proc/" + std::to_string(process_->pid()) + "/task/" + std::to_string(tid_) + "/schedstat";
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  char buf[128] = {};
+  if (!fd.valid() || read(fd.get(), buf, sizeof(buf) - 1) <= 0) return absl::ZeroDuration();
+  return absl::Nanoseconds(strtoull(buf, nullptr, 10));
+}
+
+absl::Duration PtraceContext::ProcessCpuClock() const {
+  // MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) from the kernel's headers.
+  const clockid_t clock =
+      static_cast<clockid_t>((~static_cast<unsigned>(process_->pid()) << 3) | 2);
+  struct timespec ts {};
+  if (clock_gettime(clock, &ts) != 0) return absl::ZeroDuration();
+  return absl::DurationFromTimespec(ts);
 }
 
 void PtraceContext::Interrupt() { syscall(SYS_tgkill, process_->pid(), tid_, SIGSTOP); }

@@ -53,6 +53,10 @@ class PtraceContext final : public Context {
   ErrnoOr<std::unique_ptr<Context>> CreateThread() override;
   ErrnoStatus Attach() override;
   void ReleaseHost(Release how) override;
+  CpuTimes ThreadCpuTimes() const override;
+  CpuTimes ProcessCpuTimes() const override;
+  absl::Duration ThreadCpuClock() const override;
+  absl::Duration ProcessCpuClock() const override;
 
  private:
   PtraceContext(std::shared_ptr<StubProcess> process, pid_t tid)

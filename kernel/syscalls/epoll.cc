@@ -43,6 +43,7 @@ SyscallResult EpollWaitUntil(Task& t, int epfd, uint64_t events_addr, int max,
       return n;
     }
     if (absl::Now() >= deadline) return 0;
+    if (t.HasDeliverableSignal()) return Errno(EINTR);
     if (w.Wait(deadline) == Waiter::Result::kInterrupted) return Errno(EINTR);
   }
 }

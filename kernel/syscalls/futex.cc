@@ -17,11 +17,20 @@ ErrnoOr<uint32_t*> FutexWord(Task& t, uint64_t addr) {
 
 }  // namespace
 
+const void* FutexKeyMm(mm::MemoryManager& mm, uint64_t addr, bool private_op) {
+  if (!private_op) {
+    auto vma = mm.Find(addr);
+    if (vma && vma->shared) return nullptr;
+  }
+  return &mm;
+}
+
 SyscallResult Futex(Task& t, const SyscallArgs& a) {
   const uint64_t addr = a.addr(0);
   const int op = a.i32(1);
   const int cmd = op & FUTEX_CMD_MASK;
   const uint32_t val = a.u32(2);
+  const void* mm = FutexKeyMm(t.mm(), addr, op & FUTEX_PRIVATE_FLAG);
   switch (cmd) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
@@ -43,7 +52,7 @@ SyscallResult Futex(Task& t, const SyscallArgs& a) {
         }
       }
       SB_ASSIGN_OR_RETURN(uint32_t * word, FutexWord(t, addr));
-      SB_TRY(t.kernel().futexes().Wait(t.waiter(), word, val, bitset, deadline));
+      SB_TRY(t.kernel().futexes().Wait(t.waiter(), mm, word, val, bitset, deadline));
       return 0;
     }
     case FUTEX_WAKE:
@@ -51,10 +60,34 @@ SyscallResult Futex(Task& t, const SyscallArgs& a) {
       const uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : a.u32(5);
       if (bitset == 0) return Errno(EINVAL);
       SB_ASSIGN_OR_RETURN(uint32_t * word, FutexWord(t, addr));
-      return t.kernel().futexes().Wake(word, static_cast<int>(std::min<uint32_t>(val, INT32_MAX)),
-                                       bitset);
+      return t.kernel().futexes().Wake(
+          mm, word, static_cast<int>(std::min<uint32_t>(val, INT32_MAX)), bitset);
+    }
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE: {
+      // The count of waiters to move travels in the timeout argument.
+      const int64_t nwake = a.i32(2), nrequeue = static_cast<int32_t>(a.u64(3));
+      if (nwake < 0 || nrequeue < 0) return Errno(EINVAL);
+      SB_ASSIGN_OR_RETURN(uint32_t * from, FutexWord(t, addr));
+      SB_ASSIGN_OR_RETURN(uint32_t * to, FutexWord(t, a.addr(4)));
+      std::optional<uint32_t> expected;
+      if (cmd == FUTEX_CMP_REQUEUE) expected = a.u32(5);
+      SB_ASSIGN_OR_RETURN(int n,
+                          t.kernel().futexes().Requeue(mm, from, to, nwake, nrequeue, expected));
+      return n;
+    }
+    case FUTEX_WAKE_OP: {
+      SB_ASSIGN_OR_RETURN(uint32_t * word1, FutexWord(t, addr));
+      if (a.addr(4) & 3) return Errno(EINVAL);
+      SB_ASSIGN_OR_RETURN(auto iov, t.mm().Translate(a.addr(4), 4, PROT_READ | PROT_WRITE));
+      auto* word2 = static_cast<uint32_t*>(iov[0].iov_base);
+      const int nwake2 = static_cast<int32_t>(a.u64(3));
+      SB_ASSIGN_OR_RETURN(
+          int n, t.kernel().futexes().WakeOp(mm, word1, word2, a.i32(2), nwake2, a.u32(5)));
+      return n;
     }
     default:
+      // PI futexes (LOCK_PI, UNLOCK_PI, ...) are not implemented yet.
       ReportUnsupported("futex op " + std::to_string(cmd));
       return Errno(ENOSYS);
   }

@@ -67,6 +67,8 @@ ErrnoOr<int> DoPoll(Task& t, std::vector<PollEntry>& entries, absl::Time deadlin
     absl::Time now = absl::Now();
     if (now >= deadline) return 0;
     absl::Time until = host_files ? std::min(deadline, now + kHostPollPeriod) : deadline;
+    // A signal already pending (e.g. unblocked by ppoll's mask) interrupts.
+    if (t.HasDeliverableSignal()) return Errno(EINTR);
     if (w.Wait(until) == Waiter::Result::kInterrupted) return Errno(EINTR);
   }
 }
@@ -151,6 +153,13 @@ SyscallResult SelectCommon(Task& t, int nfds, uint64_t rd, uint64_t wr, uint64_t
   return count;
 }
 
+// ppoll and pselect6 write back the time left, as Linux does.
+ErrnoStatus WriteBackTimespec(Task& t, uint64_t addr, absl::Time deadline) {
+  if (addr == 0) return Ok();
+  absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+  return t.CopyOutObj(addr, absl::ToTimespec(left));
+}
+
 }  // namespace
 
 SyscallResult Poll(Task& t, const SyscallArgs& a) {
@@ -164,6 +173,7 @@ SyscallResult Ppoll(Task& t, const SyscallArgs& a) {
   SB_ASSIGN_OR_RETURN(absl::Time deadline, DeadlineFromTimespec(t, a.addr(2)));
   SB_TRY(SwapMask(t, a.addr(3), a.u64(4)));
   auto r = PollCommon(t, a.addr(0), a.u64(1), deadline);
+  SB_TRY(WriteBackTimespec(t, a.addr(2), deadline));
   if ((r.ok() || r.error().value() != sb::abi::ERESTARTNOHAND) && t.saved_mask) {
     absl::MutexLock lock(&t.thread_group().signal_mu_);
     t.set_signal_mask(*t.saved_mask);
@@ -199,6 +209,7 @@ SyscallResult Pselect6(Task& t, const SyscallArgs& a) {
     SB_TRY(SwapMask(t, sm.set, sm.size));
   }
   auto r = SelectCommon(t, a.i32(0), a.addr(1), a.addr(2), a.addr(3), deadline);
+  SB_TRY(WriteBackTimespec(t, a.addr(4), deadline));
   if ((r.ok() || r.error().value() != sb::abi::ERESTARTNOHAND) && t.saved_mask) {
     absl::MutexLock lock(&t.thread_group().signal_mu_);
     t.set_signal_mask(*t.saved_mask);

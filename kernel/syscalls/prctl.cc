@@ -59,6 +59,26 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
     case PR_CAPBSET_READ:
       if (a.u64(1) > static_cast<uint64_t>(kCapLastCap)) return Errno(EINVAL);
       return (t.creds().cap_bounding >> a.u64(1)) & 1;
+    case PR_GET_KEEPCAPS:
+      return t.keep_caps ? 1 : 0;
+    case PR_SET_KEEPCAPS:
+      if (a.u64(1) > 1) return Errno(EINVAL);
+      t.keep_caps = a.u64(1) == 1;
+      return 0;
+    case PR_SET_CHILD_SUBREAPER: {
+      absl::MutexLock lock(&t.kernel().tree_mu_);
+      tg.child_subreaper_ = a.u64(1) != 0;
+      return 0;
+    }
+    case PR_GET_CHILD_SUBREAPER: {
+      int v;
+      {
+        absl::MutexLock lock(&t.kernel().tree_mu_);
+        v = tg.child_subreaper_ ? 1 : 0;
+      }
+      SB_TRY(t.CopyOutObj<int>(a.addr(1), v));
+      return 0;
+    }
     case PR_GET_TIMERSLACK:
       return 50000;  // Linux's default, in ns
     default:

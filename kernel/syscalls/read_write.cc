@@ -16,11 +16,35 @@ SyscallResult DoRead(Task& t, int fd, const std::vector<struct iovec>& dst, int6
   return n;
 }
 
-SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src, int64_t offset) {
+// Drops the first `n` bytes of `v`.
+void Advance(std::vector<struct iovec>& v, size_t n) {
+  size_t i = 0;
+  while (i < v.size() && n >= v[i].iov_len) n -= v[i++].iov_len;
+  v.erase(v.begin(), v.begin() + i);
+  if (!v.empty()) {
+    v[0].iov_base = static_cast<uint8_t*>(v[0].iov_base) + n;
+    v[0].iov_len -= n;
+  }
+}
+
+SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src_in, int64_t offset) {
   SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(fd));
   if (!f->writable()) return Errno(EBADF);
-  auto r =
-      BlockOn(t, *f, POLLOUT, [&] { return f->Write(HostIoVecs(src.data(), src.size()), offset); });
+  // A blocking write to a pipe or socket returns only when all of it is
+  // written (Linux's pipe_write), or with the count so far on a signal.
+  std::vector<struct iovec> src = src_in;
+  const size_t total = TotalLength(HostIoVecs(src.data(), src.size()));
+  size_t done = 0;
+  ErrnoOr<size_t> r = size_t{0};
+  for (;;) {
+    r = BlockOn(t, *f, POLLOUT,
+                [&] { return f->Write(HostIoVecs(src.data(), src.size()), offset); });
+    if (!r.ok() || *r == 0) break;
+    done += *r;
+    if (done >= total || f->nonblocking() || offset >= 0) break;
+    Advance(src, *r);
+  }
+  if (done > 0) return done;
   if (!r.ok() && r.error().value() == EPIPE) {
     siginfo_t info{};
     info.si_signo = SIGPIPE;

@@ -30,6 +30,7 @@ SyscallResult RtSigaction(Task& t, const SyscallArgs& a) {
   SigAction old;
   {
     ThreadGroup& tg = t.thread_group();
+    absl::MutexLock tree_lock(&t.kernel().tree_mu_);  // tg.tasks_
     absl::MutexLock lock(&tg.signal_mu_);
     old = tg.actions_[sig - 1];
     if (act) {
@@ -38,7 +39,8 @@ SyscallResult RtSigaction(Task& t, const SyscallArgs& a) {
       // that signal if pending (Linux's do_sigaction).
       if (act->handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
           (act->handler == 0 && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH))) {
-        tg.shared_pending_ &= ~SigBit(sig);
+        tg.shared_pending_.Discard(SigBit(sig));
+        for (Task* task : tg.tasks_) task->DiscardPendingLocked(SigBit(sig));
       }
     }
   }
@@ -155,7 +157,9 @@ bool MaySignal(const Task& sender, const Task& target) {
 
 ErrnoStatus SignalTask(Task& t, const TaskRef& target, int sig) {
   if (!MaySignal(t, *target)) return Errno(EPERM);
-  if (sig != 0) target->SendSignal(UserSiginfo(t, sig));
+  siginfo_t info = UserSiginfo(t, sig);
+  info.si_code = SI_TKILL;  // tkill and tgkill
+  if (sig != 0) target->SendSignal(info);
   return Ok();
 }
 
@@ -194,6 +198,87 @@ SyscallResult Kill(Task& t, const SyscallArgs& a) {
     if (target && SignalProcess(t, target, sig).ok()) any_ok = true;
   }
   return any_ok ? 0 : SyscallResult(Errno(EPERM));
+}
+
+SyscallResult RtSigtimedwait(Task& t, const SyscallArgs& a) {
+  if (a.u64(3) != kSigsetSize) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(uint64_t set, t.CopyInObj<uint64_t>(a.addr(0)));
+  set &= ~kUnblockableSignals;
+  absl::Time deadline = absl::InfiniteFuture();
+  if (a.addr(2) != 0) {
+    SB_ASSIGN_OR_RETURN(struct timespec ts, t.CopyInObj<struct timespec>(a.addr(2)));
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return Errno(EINVAL);
+    deadline = absl::Now() + absl::DurationFromTimespec(ts);
+  }
+  // The awaited signals stay blocked (so they are queued, not delivered or
+  // discarded); sending any signal interrupts our waiter and we look again.
+  for (;;) {
+    t.waiter().ResetEvents();
+    if (auto info = t.DequeueSignal(set)) {
+      if (a.addr(1) != 0) SB_TRY(t.CopyOutObj(a.addr(1), *info));
+      return info->si_signo;
+    }
+    if (t.HasDeliverableSignal()) return Errno(EINTR);
+    if (absl::Now() >= deadline) return Errno(EAGAIN);
+    Waiter::Result r = t.waiter().Wait(deadline);
+    t.waiter().ClearInterrupt();
+    if (r == Waiter::Result::kTimedOut && !(t.PendingSignals() & set)) return Errno(EAGAIN);
+  }
+}
+
+SyscallResult Pause(Task& t, const SyscallArgs& a) {
+  while (!t.HasDeliverableSignal()) {
+    t.waiter().ResetEvents();
+    if (t.HasDeliverableSignal()) break;
+    t.waiter().Wait(absl::InfiniteFuture());
+    t.waiter().ClearInterrupt();
+  }
+  return Errno(sb::abi::ERESTARTNOHAND);
+}
+
+namespace {
+
+// rt_sigqueueinfo's rules: a process may not forge kernel or kill() codes
+// for another process.
+ErrnoOr<siginfo_t> QueuedInfo(Task& t, pid_t target_tgid, int sig, uint64_t addr) {
+  SB_ASSIGN_OR_RETURN(siginfo_t info, t.CopyInObj<siginfo_t>(addr));
+  if ((info.si_code >= 0 || info.si_code == SI_TKILL) && target_tgid != t.thread_group().tgid()) {
+    return Errno(EPERM);
+  }
+  info.si_signo = sig;
+  return info;
+}
+
+}  // namespace
+
+SyscallResult RtSigqueueinfo(Task& t, const SyscallArgs& a) {
+  const pid_t pid = a.i32(0);
+  const int sig = a.i32(1);
+  if (sig < 0 || sig > kNumSignals) return Errno(EINVAL);
+  TaskRef target;
+  {
+    ThreadGroupRef tg = t.kernel().FindThreadGroup(pid);
+    if (!tg) return Errno(ESRCH);
+    absl::MutexLock lock(&t.kernel().tree_mu_);
+    if (tg->tasks_.empty()) return Errno(ESRCH);
+    target = t.kernel().tasks_[tg->tasks_.front()->tid()];
+  }
+  SB_ASSIGN_OR_RETURN(siginfo_t info, QueuedInfo(t, pid, sig, a.addr(2)));
+  if (!MaySignal(t, *target)) return Errno(EPERM);
+  if (sig != 0) SendProcessSignal(t.kernel(), target->thread_group_ref(), info);
+  return 0;
+}
+
+SyscallResult RtTgsigqueueinfo(Task& t, const SyscallArgs& a) {
+  const pid_t tgid = a.i32(0), tid = a.i32(1);
+  const int sig = a.i32(2);
+  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
+  TaskRef target = t.kernel().FindTask(tid);
+  if (!target || target->thread_group().tgid() != tgid) return Errno(ESRCH);
+  SB_ASSIGN_OR_RETURN(siginfo_t info, QueuedInfo(t, tgid, sig, a.addr(3)));
+  if (!MaySignal(t, *target)) return Errno(EPERM);
+  if (sig != 0) target->SendSignal(info);
+  return 0;
 }
 
 SyscallResult Tgkill(Task& t, const SyscallArgs& a) {

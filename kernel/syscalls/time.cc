@@ -25,10 +25,6 @@ ErrnoOr<clockid_t> HostClock(clockid_t id) {
     case CLOCK_REALTIME_ALARM:
     case CLOCK_BOOTTIME_ALARM:
       return id == CLOCK_REALTIME_ALARM ? CLOCK_REALTIME : CLOCK_BOOTTIME;
-    case CLOCK_PROCESS_CPUTIME_ID:
-    case CLOCK_THREAD_CPUTIME_ID:
-      ReportUnsupported("CPU-time clocks");
-      return Errno(EINVAL);
     default:
       return Errno(EINVAL);
   }
@@ -65,7 +61,13 @@ SyscallResult SleepUntil(Task& t, clockid_t clock, const struct timespec& deadli
 }  // namespace
 
 SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
-  SB_ASSIGN_OR_RETURN(clockid_t c, HostClock(static_cast<clockid_t>(a.i32(0))));
+  const clockid_t id = static_cast<clockid_t>(a.i32(0));
+  if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID || id < 0) {
+    SB_ASSIGN_OR_RETURN(absl::Duration d, CpuClock(t, id));
+    SB_TRY(t.CopyOutObj(a.addr(1), absl::ToTimespec(d)));
+    return 0;
+  }
+  SB_ASSIGN_OR_RETURN(clockid_t c, HostClock(id));
   struct timespec ts;
   clock_gettime(c, &ts);
   SB_TRY(t.CopyOutObj(a.addr(1), ts));
@@ -73,7 +75,13 @@ SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult ClockGetres(Task& t, const SyscallArgs& a) {
-  SB_ASSIGN_OR_RETURN(clockid_t c, HostClock(static_cast<clockid_t>(a.i32(0))));
+  const clockid_t id = static_cast<clockid_t>(a.i32(0));
+  if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID || id < 0) {
+    SB_TRY(CpuClock(t, id));
+    if (a.addr(1) != 0) SB_TRY(t.CopyOutObj(a.addr(1), timespec{0, 1}));
+    return 0;
+  }
+  SB_ASSIGN_OR_RETURN(clockid_t c, HostClock(id));
   struct timespec ts;
   clock_getres(c, &ts);
   if (a.addr(1) != 0) SB_TRY(t.CopyOutObj(a.addr(1), ts));

@@ -83,7 +83,11 @@ ErrnoOr<std::optional<WaitResult>> TryWait(Task& t, const WaitRequest& r) {
     }
     if (!any) return Errno(ECHILD);
     if (!reaped && !(r.nowait && out.code != 0)) return std::optional<WaitResult>();
-    if (reaped) k.ReleaseLocked(reaped);
+    if (reaped) {
+      self.children_utime_ += reaped->exit_utime_ + reaped->children_utime_;
+      self.children_stime_ += reaped->exit_stime_ + reaped->children_stime_;
+      k.ReleaseLocked(reaped);
+    }
   }
   if (reaped) k.JoinFinishedThreads();
   return std::optional<WaitResult>(out);

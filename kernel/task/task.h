@@ -12,6 +12,7 @@
 // thread, so need no lock.
 #pragma once
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -98,6 +99,14 @@ class Task : public UserIo {
   uint64_t RlimitCur(int resource) const;
 
   const Credentials& creds() const { return *creds_; }
+  // Replaces the task's credentials (commit_creds). Task-thread only.
+  void SetCredentials(Credentials c) { creds_ = std::make_shared<const Credentials>(std::move(c)); }
+  // Scheduling state (sched_setscheduler, setpriority). Only SCHED_OTHER,
+  // SCHED_BATCH and SCHED_IDLE exist here. Guarded by tg's signal_mu_.
+  int sched_policy = SCHED_OTHER;
+  int nice = 0;
+  // PR_SET_KEEPCAPS. Task-thread only.
+  bool keep_caps = false;
 
   // --- Running (task_run.cc) ---
   // Starts the kernel thread. `after_start` runs on it before the program.
@@ -142,6 +151,12 @@ class Task : public UserIo {
   bool HasDeliverableSignal();
   // Signals pending for this task or its process.
   uint64_t PendingSignals();
+  // Takes a pending signal in `set` (thread's own first), for
+  // rt_sigtimedwait. Returns nullopt if none is pending.
+  std::optional<siginfo_t> DequeueSignal(uint64_t set);
+  // Drops pending instances of `bits` (SIG_IGN set). Caller holds the
+  // thread group's signal_mu_.
+  void DiscardPendingLocked(uint64_t bits) { pending_.Discard(bits); }
   // prctl state. Task-thread only.
   int pdeath_signal = 0;
   bool no_new_privs = false;
@@ -197,8 +212,7 @@ class Task : public UserIo {
   // tg_->signal_mu_ when choosing a target; writes also hold it).
   uint64_t signal_mask_ = 0;
   // Signals pending for this task only. Guarded by tg_->signal_mu_.
-  uint64_t pending_ = 0;
-  std::array<siginfo_t, kNumSignals> pending_info_{};
+  SignalQueue pending_;
 
   // The page-fault error code of the last SIGSEGV, for the signal frame.
   // Task-thread only.

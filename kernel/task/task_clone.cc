@@ -78,6 +78,12 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
   child->initial_fp_ = std::move(fp);
   child->ctx_ = std::move(thread_ctx);
   child->signal_mask_ = signal_mask_;
+  // Inherited across fork and clone (pdeath_signal is not: Linux clears it).
+  child->no_new_privs = no_new_privs;
+  child->dumpable = dumpable;
+  child->keep_caps = keep_caps;
+  child->sched_policy = sched_policy;
+  child->nice = nice;
   // A new thread starts without an alternate signal stack (Linux clears it
   // for CLONE_VM without CLONE_VFORK).
   if (!((flags & CLONE_VM) && !(flags & CLONE_VFORK))) child->alt_stack = alt_stack;

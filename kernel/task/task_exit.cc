@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 
 #include "kernel/kernel.h"
+#include "kernel/syscalls/handlers.h"
 #include "kernel/task/task.h"
 
 namespace sb::kernel {
@@ -38,7 +39,8 @@ void Task::DoExit() {
   if (clear_child_tid != 0 && mm_) {
     if (CopyOutObj<int32_t>(clear_child_tid, 0).ok()) {
       if (auto iov = mm_->Translate(clear_child_tid, 4, PROT_READ); iov.ok()) {
-        kernel_.futexes().Wake(static_cast<uint32_t*>((*iov)[0].iov_base), 1, ~0u);
+        kernel_.futexes().Wake(FutexKeyMm(*mm_, clear_child_tid, false),
+                               static_cast<uint32_t*>((*iov)[0].iov_base), 1, ~0u);
       }
     }
   }
@@ -56,6 +58,12 @@ void Task::DoExit() {
   {
     absl::MutexLock lock(&ctx_mu_);
     live_ctx_ = nullptr;
+  }
+  if (ctx_ && last) {
+    platform::Context::CpuTimes times = ctx_->ProcessCpuTimes();
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    tg_->exit_utime_ = times.user;
+    tg_->exit_stime_ = times.system;
   }
   if (ctx_) {
     bool only_thread = thread_exit_ && !last;
@@ -80,13 +88,21 @@ void Task::DoExit() {
       absl::MutexLock sig_lock(&tg_->signal_mu_);
       tg_->exit_status_ = tg_->group_exit_status_;
     }
-    // Children go to init (Linux: find_new_reaper); when init itself dies,
-    // everything else in its namespace is killed.
+    // Children go to the nearest live subreaper ancestor, else to init
+    // (Linux: find_new_reaper); when init itself dies, everything else in
+    // its namespace is killed.
     ThreadGroupRef init = kernel_.init_;
+    ThreadGroupRef reaper = init;
+    for (ThreadGroupRef a = tg_->parent_; a; a = a->parent_) {
+      if (a->child_subreaper_ && !a->zombie_ && !a->exiting_) {
+        reaper = a;
+        break;
+      }
+    }
     for (auto& child : tg_->children_) {
-      if (init && init != tg_) {
-        child->parent_ = init;
-        init->children_.push_back(child);
+      if (reaper && reaper != tg_) {
+        child->parent_ = reaper;
+        reaper->children_.push_back(child);
       } else {
         child->parent_ = nullptr;
       }
@@ -106,6 +122,8 @@ void Task::DoExit() {
     }
     tg_->exited_.Notify();
     if (auto_reap) kernel_.ReleaseLocked(tg_);
+    // A waiter for this child learns it is gone (ECHILD) when auto-reaped.
+    if (auto_reap && parent) parent->child_events_.Notify(POLLIN);
   }
   for (auto& g : kill_list) {
     if (g->zombie_) continue;

@@ -94,14 +94,15 @@ void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status) {
 bool Task::PrepareSignal(Kernel& kernel, const ThreadGroupRef& tg, int sig) {
   bool resumed = false;
   {
+    absl::MutexLock tree_lock(&kernel.tree_mu_);  // tg->tasks_
     absl::MutexLock lock(&tg->signal_mu_);
     if (tg->exiting_) return sig == SIGKILL;
     if (sig == SIGCONT || sig == SIGKILL) {
       // Continuing discards pending stops, and wakes a stopped group now.
       constexpr uint64_t kStops =
           SigBit(SIGSTOP) | SigBit(SIGTSTP) | SigBit(SIGTTIN) | SigBit(SIGTTOU);
-      tg->shared_pending_ &= ~kStops;
-      for (Task* t : tg->tasks_) t->pending_ &= ~kStops;
+      tg->shared_pending_.Discard(kStops);
+      for (Task* t : tg->tasks_) t->pending_.Discard(kStops);
       if (tg->stopped_) {
         tg->stopped_ = false;
         if (sig == SIGCONT) {
@@ -110,8 +111,8 @@ bool Task::PrepareSignal(Kernel& kernel, const ThreadGroupRef& tg, int sig) {
         }
       }
     } else if (IsStopSignal(sig)) {
-      tg->shared_pending_ &= ~SigBit(SIGCONT);
-      for (Task* t : tg->tasks_) t->pending_ &= ~SigBit(SIGCONT);
+      tg->shared_pending_.Discard(SigBit(SIGCONT));
+      for (Task* t : tg->tasks_) t->pending_.Discard(SigBit(SIGCONT));
     }
   }
   if (resumed) {
@@ -126,14 +127,13 @@ void SendProcessSignal(Kernel& kernel, const ThreadGroupRef& tg, const siginfo_t
   if (sig < 1 || sig > kNumSignals) return;
   if (!Task::PrepareSignal(kernel, tg, sig)) return;
   {
+    absl::MutexLock tree_lock(&kernel.tree_mu_);  // tg->tasks_
     absl::MutexLock lock(&tg->signal_mu_);
     const SigAction& act = tg->actions_[sig - 1];
     bool all_block = !tg->tasks_.empty();
     for (Task* t : tg->tasks_) all_block = all_block && (t->signal_mask_ & SigBit(sig));
     if (IgnoredLocked(act, sig) && !all_block) return;
-    if (tg->shared_pending_ & SigBit(sig)) return;  // standard signals coalesce
-    tg->shared_pending_ |= SigBit(sig);
-    tg->shared_info_[sig - 1] = info;
+    if (!tg->shared_pending_.Enqueue(info)) return;
   }
   InterruptAll(kernel, *tg);
 }
@@ -148,10 +148,7 @@ void Task::SendSignal(const siginfo_t& info) {
     // An ignored signal is discarded at generation (unless blocked, when
     // Linux keeps it in case the action changes; we do the same).
     if (IgnoredLocked(act, sig) && !(signal_mask_ & SigBit(sig))) return;
-    // Standard signals coalesce: one pending instance at most.
-    if (pending_ & SigBit(sig)) return;
-    pending_ |= SigBit(sig);
-    pending_info_[sig - 1] = info;
+    if (!pending_.Enqueue(info)) return;
   }
   Interrupt();
 }
@@ -166,8 +163,8 @@ void Task::ForceSignal(const siginfo_t& info) {
       act.handler = reinterpret_cast<uint64_t>(SIG_DFL);
       signal_mask_ &= ~SigBit(sig);
     }
-    pending_ |= SigBit(sig);
-    pending_info_[sig - 1] = info;
+    pending_.Discard(SigBit(sig));
+    pending_.Enqueue(info);
   }
 }
 
@@ -180,7 +177,7 @@ bool Task::DeliverSignals() {
       absl::MutexLock lock(&tg_->signal_mu_);
       if (tg_->exiting_) return false;
       if (!tg_->stopped_) break;
-      if ((pending_ | tg_->shared_pending_) & SigBit(SIGKILL)) break;
+      if ((pending_.mask | tg_->shared_pending_.mask) & SigBit(SIGKILL)) break;
     }
     waiter_.Wait(absl::InfiniteFuture());
     waiter_.ClearInterrupt();
@@ -192,20 +189,14 @@ bool Task::DeliverSignals() {
     {
       absl::MutexLock lock(&tg_->signal_mu_);
       if (tg_->exiting_) return false;
-      uint64_t ready = (pending_ | tg_->shared_pending_) & ~signal_mask_;
+      uint64_t ready = (pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_;
       if (ready == 0) break;
       // Synchronous faults first, then the lowest number (Linux's next_signal).
       constexpr uint64_t kSync = SigBit(SIGSEGV) | SigBit(SIGBUS) | SigBit(SIGILL) |
                                  SigBit(SIGTRAP) | SigBit(SIGFPE) | SigBit(SIGSYS);
       uint64_t pick = (ready & kSync) ? (ready & kSync) : ready;
       sig = __builtin_ctzll(pick) + 1;
-      if (pending_ & SigBit(sig)) {
-        pending_ &= ~SigBit(sig);
-        info = pending_info_[sig - 1];
-      } else {
-        tg_->shared_pending_ &= ~SigBit(sig);
-        info = tg_->shared_info_[sig - 1];
-      }
+      info = pending_.Has(sig) ? pending_.Dequeue(sig) : tg_->shared_pending_.Dequeue(sig);
       act = tg_->actions_[sig - 1];
       if (act.handler > 1 && (act.flags & SA_RESETHAND)) {
         tg_->actions_[sig - 1] = SigAction{};
@@ -258,6 +249,12 @@ bool Task::DeliverSignals() {
       restart_code_ = 0;
     }
     if (!SetupSignalFrame(sig, info, act)) {
+      // No room for the frame (a blown stack): Linux's force_sigsegv, with
+      // the handler reset so the program dies rather than loops.
+      {
+        absl::MutexLock lock(&tg_->signal_mu_);
+        tg_->actions_[SIGSEGV - 1] = SigAction{};
+      }
       siginfo_t segv{};
       segv.si_signo = SIGSEGV;
       segv.si_code = SI_KERNEL;
@@ -281,12 +278,21 @@ bool Task::DeliverSignals() {
 
 bool Task::HasDeliverableSignal() {
   absl::MutexLock lock(&tg_->signal_mu_);
-  return tg_->exiting_ || ((pending_ | tg_->shared_pending_) & ~signal_mask_) != 0;
+  return tg_->exiting_ || ((pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_) != 0;
 }
 
 uint64_t Task::PendingSignals() {
   absl::MutexLock lock(&tg_->signal_mu_);
-  return pending_ | tg_->shared_pending_;
+  return pending_.mask | tg_->shared_pending_.mask;
+}
+
+std::optional<siginfo_t> Task::DequeueSignal(uint64_t set) {
+  absl::MutexLock lock(&tg_->signal_mu_);
+  for (SignalQueue* q : {&pending_, &tg_->shared_pending_}) {
+    uint64_t ready = q->mask & set;
+    if (ready) return q->Dequeue(__builtin_ctzll(ready) + 1);
+  }
+  return std::nullopt;
 }
 
 bool Task::SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act) {

@@ -12,6 +12,8 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,52 @@ struct SigAction {
 inline constexpr int kNumSignals = 64;
 inline constexpr uint64_t SigBit(int sig) { return uint64_t{1} << (sig - 1); }
 inline constexpr uint64_t kUnblockableSignals = SigBit(SIGKILL) | SigBit(SIGSTOP);
+// The kernel's first real-time signal (glibc's SIGRTMIN is 34: it keeps two).
+inline constexpr int kSigRtMin = 32;
+
+// A POSIX timer (timer_create). Guarded by its ThreadGroup's signal_mu_.
+struct PosixTimer {
+  clockid_t clock = CLOCK_MONOTONIC;
+  int notify = SIGEV_SIGNAL;  // SIGEV_SIGNAL, SIGEV_THREAD_ID or SIGEV_NONE
+  int signo = SIGALRM;
+  sigval_t value{};
+  pid_t target_tid = 0;                       // SIGEV_THREAD_ID
+  uint64_t service_id = 0;                    // TimerService id while armed
+  uint64_t generation = 0;                    // bumps on every (re)arm: stale callbacks do nothing
+  absl::Time expires = absl::InfinitePast();  // InfinitePast: disarmed
+  absl::Duration interval;
+  int overrun = 0;  // timer_getoverrun: of the last expiry signalled
+};
+
+// Pending signals (Linux's struct sigpending): standard signals coalesce to
+// one instance; real-time signals queue every instance, in order.
+struct SignalQueue {
+  uint64_t mask = 0;
+  std::array<std::deque<siginfo_t>, kNumSignals> info;
+
+  bool Has(int sig) const { return mask & SigBit(sig); }
+  // False if the signal was coalesced into one already pending.
+  bool Enqueue(const siginfo_t& i) {
+    const int sig = i.si_signo;
+    if (sig < kSigRtMin && Has(sig)) return false;
+    info[sig - 1].push_back(i);
+    mask |= SigBit(sig);
+    return true;
+  }
+  siginfo_t Dequeue(int sig) {
+    auto& q = info[sig - 1];
+    siginfo_t i = q.front();
+    q.pop_front();
+    if (q.empty()) mask &= ~SigBit(sig);
+    return i;
+  }
+  void Discard(uint64_t bits) {
+    for (int sig = 1; sig <= kNumSignals; ++sig) {
+      if (bits & SigBit(sig)) info[sig - 1].clear();
+    }
+    mask &= ~bits;
+  }
+};
 
 class ThreadGroup {
  public:
@@ -50,9 +98,10 @@ class ThreadGroup {
   std::vector<ThreadGroupRef> children_;
   std::vector<Task*> tasks_;  // live tasks; each removes itself on exit
   pid_t pgid_ = 0, sid_ = 0;
-  bool zombie_ = false;   // all tasks exited, not yet reaped
-  int exit_status_ = 0;   // wait(2) status word
-  bool exiting_ = false;  // exit_group or a fatal signal started
+  bool zombie_ = false;           // all tasks exited, not yet reaped
+  bool child_subreaper_ = false;  // PR_SET_CHILD_SUBREAPER
+  int exit_status_ = 0;           // wait(2) status word
+  bool exiting_ = false;          // exit_group or a fatal signal started
   int group_exit_status_ = 0;
 
   // Job control (Linux's signal->flags SIGNAL_STOP_*). Guarded by signal_mu_.
@@ -69,6 +118,10 @@ class ThreadGroup {
   absl::Time real_expires_ ABSL_GUARDED_BY(signal_mu_) = absl::InfinitePast();
   absl::Duration real_interval_ ABSL_GUARDED_BY(signal_mu_);
 
+  // POSIX timers by id (timer_create). Guarded by signal_mu_.
+  std::map<int, PosixTimer> posix_timers_ ABSL_GUARDED_BY(signal_mu_);
+  int next_timer_id_ ABSL_GUARDED_BY(signal_mu_) = 0;
+
   // Wakes wait4/waitid in this process when a child changes state.
   WaitQueue child_events_;
   // Set when the process has become a zombie (for the kernel's own waiters).
@@ -78,16 +131,18 @@ class ThreadGroup {
   absl::Mutex signal_mu_;
   std::array<SigAction, kNumSignals> actions_ ABSL_GUARDED_BY(signal_mu_){};
   // Signals pending for the whole process. Linux: signal->shared_pending.
-  uint64_t shared_pending_ ABSL_GUARDED_BY(signal_mu_) = 0;
-  std::array<siginfo_t, kNumSignals> shared_info_ ABSL_GUARDED_BY(signal_mu_){};
+  SignalQueue shared_pending_ ABSL_GUARDED_BY(signal_mu_);
 
   // Resource limits; guarded by signal_mu_ as Linux's signal->rlim.
   std::array<struct rlimit, RLIM_NLIMITS> rlimits_ ABSL_GUARDED_BY(signal_mu_){};
 
   std::string comm_ ABSL_GUARDED_BY(signal_mu_);
 
-  // Sum of the process's user and system time, in clock ticks (times(2)).
-  std::atomic<uint64_t> children_exited_{0};
+  // CPU time: the process's own, recorded when it became a zombie, and
+  // that of its reaped children (times(2), getrusage(RUSAGE_CHILDREN)).
+  // Guarded by Kernel::tree_mu_.
+  absl::Duration exit_utime_, exit_stime_;
+  absl::Duration children_utime_, children_stime_;
 
  private:
   const pid_t tgid_;

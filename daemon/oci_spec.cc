@@ -1,0 +1,170 @@
+#include "daemon/oci_spec.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace sb::daemon {
+namespace {
+
+using nlohmann::json;
+
+absl::Status Bad(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("config.json: ", what));
+}
+
+struct DefaultMount {
+  const char* destination;
+  const char* type;
+  const char* our_type;  // what we mount there, or nullptr if the kernel cannot yet
+};
+constexpr DefaultMount kDefaultMounts[] = {
+    {"/proc", "proc", nullptr},           {"/dev", "tmpfs", "devtmpfs"},
+    {"/dev/pts", "devpts", nullptr},      {"/dev/shm", "tmpfs", "tmpfs"},
+    {"/dev/mqueue", "mqueue", nullptr},   {"/sys", "sysfs", nullptr},
+    {"/sys/fs/cgroup", "cgroup", nullptr}};
+
+absl::StatusOr<std::vector<std::string>> StringArray(const json& j, absl::string_view field) {
+  if (!j.is_array()) return Bad(absl::StrCat(field, " must be an array of strings"));
+  std::vector<std::string> out;
+  for (const auto& e : j) {
+    if (!e.is_string()) return Bad(absl::StrCat(field, " must be an array of strings"));
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+absl::Status ParseProcess(const json& p, OciSpec& spec) {
+  if (!p.is_object()) return Bad("process must be an object");
+  if (p.contains("terminal") && p["terminal"].is_boolean() && p["terminal"].get<bool>()) {
+    return Bad(
+        "process.terminal=true is not supported for a container's init yet "
+        "(use `sandboxctl exec -t` for an interactive process)");
+  }
+  if (!p.contains("args")) return Bad("process.args is missing");
+  auto args = StringArray(p["args"], "process.args");
+  if (!args.ok()) return args.status();
+  if (args->empty() || (*args)[0].empty()) return Bad("process.args must not be empty");
+  spec.args = std::move(*args);
+  if (p.contains("env")) {
+    auto env = StringArray(p["env"], "process.env");
+    if (!env.ok()) return env.status();
+    spec.env = std::move(*env);
+  }
+  if (p.contains("cwd")) {
+    if (!p["cwd"].is_string() || p["cwd"].get<std::string>().empty() ||
+        p["cwd"].get<std::string>()[0] != '/') {
+      return Bad("process.cwd must be an absolute path");
+    }
+    spec.cwd = p["cwd"].get<std::string>();
+  }
+  if (p.contains("user")) {
+    const json& u = p["user"];
+    if (!u.is_object()) return Bad("process.user must be an object");
+    if (u.contains("uid")) {
+      if (!u["uid"].is_number_unsigned()) return Bad("process.user.uid must be a number");
+      spec.uid = u["uid"].get<uid_t>();
+    }
+    if (u.contains("gid")) {
+      if (!u["gid"].is_number_unsigned()) return Bad("process.user.gid must be a number");
+      spec.gid = u["gid"].get<gid_t>();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseMounts(const json& m, OciSpec& spec) {
+  if (!m.is_array()) return Bad("mounts must be an array");
+  for (const auto& e : m) {
+    if (!e.is_object() || !e.contains("destination") || !e["destination"].is_string()) {
+      return Bad("each mount needs a destination");
+    }
+    std::string dest = e["destination"].get<std::string>();
+    std::string type =
+        e.contains("type") && e["type"].is_string() ? e["type"].get<std::string>() : "bind";
+    const DefaultMount* def = nullptr;
+    for (const auto& d : kDefaultMounts) {
+      if (dest == d.destination && type == d.type) def = &d;
+    }
+    if (def == nullptr) {
+      return Bad(absl::StrCat("mount type \"", type, "\" at ", dest,
+                              " is not supported yet (only the runtime-spec default mounts are)"));
+    }
+    if (def->our_type != nullptr) {
+      spec.mounts.push_back({dest, def->our_type});
+    } else {
+      spec.unprovided_mounts.push_back({dest, type});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<OciSpec> ParseOciSpec(absl::string_view text, const std::string& bundle_dir) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Bad("not valid JSON");
+  if (!j.is_object()) return Bad("the top level must be an object");
+  if (!j.contains("ociVersion") || !j["ociVersion"].is_string()) {
+    return Bad("ociVersion is missing");
+  }
+  if (j.contains("hooks")) return Bad("hooks are not supported");
+  OciSpec spec;
+  if (!j.contains("root") || !j["root"].is_object() || !j["root"].contains("path") ||
+      !j["root"]["path"].is_string() || j["root"]["path"].get<std::string>().empty()) {
+    return Bad("root.path is missing");
+  }
+  std::string root = j["root"]["path"].get<std::string>();
+  spec.root_path = root[0] == '/' ? root : absl::StrCat(bundle_dir, "/", root);
+  if (j["root"].contains("readonly")) {
+    if (!j["root"]["readonly"].is_boolean()) return Bad("root.readonly must be a boolean");
+    spec.root_readonly = j["root"]["readonly"].get<bool>();
+  }
+  if (!j.contains("process")) return Bad("process is missing");
+  if (auto s = ParseProcess(j["process"], spec); !s.ok()) return s;
+  if (j.contains("hostname")) {
+    if (!j["hostname"].is_string()) return Bad("hostname must be a string");
+    spec.hostname = j["hostname"].get<std::string>();
+  }
+  if (j.contains("mounts")) {
+    if (auto s = ParseMounts(j["mounts"], spec); !s.ok()) return s;
+  }
+  return spec;
+}
+
+absl::StatusOr<OciSpec> LoadOciSpec(const std::string& bundle_dir) {
+  if (bundle_dir.empty() || bundle_dir[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bundle \"", bundle_dir, "\" must be an absolute path"));
+  }
+  struct stat st;
+  if (stat(bundle_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::NotFoundError(
+        absl::StrCat("bundle ", bundle_dir, " is not an existing directory"));
+  }
+  const std::string path = absl::StrCat(bundle_dir, "/config.json");
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", strerror(errno)));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (ss.str().size() > kMaxConfigJsonBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is larger than 1 MiB"));
+  }
+  auto spec = ParseOciSpec(ss.str(), bundle_dir);
+  if (!spec.ok()) return spec.status();
+  if (stat(spec->root_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::NotFoundError(
+        absl::StrCat("config.json: root.path ", spec->root_path, " is not an existing directory"));
+  }
+  return spec;
+}
+
+}  // namespace sb::daemon

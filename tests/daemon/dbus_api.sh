@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The D-Bus API end to end: a private system-like dbus-daemon with our policy
+# (dbus/org.sandboxd.conf), sandboxd on it, driven by busctl and sandboxctl.
+# Usage: dbus_api.sh BUILD_DIR. Prints PASS/FAIL per case and "N passed, M failed".
+# Exit 77 (skipped) when dbus-daemon cannot run here.
+set -u
+BUILD=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon not installed (apt-get install dbus)"; exit 77; }
+[[ $(id -u) -eq 0 ]] || { echo "SKIP: needs root (creates a test user, owns a bus name)"; exit 77; }
+
+T=$(mktemp -d /tmp/sbdbus.XXXXXX); chmod 755 "$T"
+INST=t$$
+USER_NAME=sbtest$$
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.2
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  userdel "$USER_NAME" 2>/dev/null
+  groupdel sandboxd-admin 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+cat > "$T/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$T/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_destination="org.freedesktop.DBus"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="*"/>
+  </policy>
+  <include>$SRC/dbus/org.sandboxd.conf</include>
+</busconfig>
+CONF
+# The policy's group must exist before dbus-daemon reads it.
+groupadd -f sandboxd-admin
+useradd -M -N -g nogroup -G sandboxd-admin "$USER_NAME" 2>/dev/null || useradd -M "$USER_NAME"
+dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile --nosyslog 2>"$T/bus.log" &
+PIDS+=($!)
+for _ in $(seq 50); do [[ -S $T/bus ]] && break; sleep 0.1; done
+[[ -S $T/bus ]] || { echo "SKIP: dbus-daemon did not start: $(cat "$T/bus.log")"; exit 77; }
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/bus
+chmod 777 "$T/bus"
+
+
+# A bundle over a busybox root.
+BB=$(command -v busybox) || { echo "SKIP: busybox not installed"; exit 77; }
+mkdir -p "$T/bundle/rootfs/bin" "$T/bundle/rootfs/tmp" "$T/bundle/rootfs/dev"
+cp "$BB" "$T/bundle/rootfs/bin/busybox"
+for c in sh sleep echo true cat; do ln -s busybox "$T/bundle/rootfs/bin/$c"; done
+cat > "$T/bundle/config.json" <<'JSON'
+{"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},
+ "process":{"args":["/bin/sleep","30"],"env":["PATH=/bin"],"cwd":"/"}}
+JSON
+mkdir -p "$T/badbundle/rootfs"
+echo '{"ociVersion":"1","root":{"path":"rootfs"},"process":{"args":["/bin/sh"]},"mounts":[{"destination":"/d","type":"bind","source":"/"}]}' > "$T/badbundle/config.json"
+
+echo "stop_timeout_sec = 2" > "$T/sandboxd.conf"
+"$BUILD/bin/sandboxd" --name "$INST" --config "$T/sandboxd.conf" 2>"$T/sandboxd.log" &
+SBD=$!
+PIDS+=($SBD)
+DEST=org.sandboxd.Instance.$INST
+for _ in $(seq 100); do busctl --system status "$DEST" >/dev/null 2>&1 && break; sleep 0.1; done
+
+pass=0 fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+# expect NAME CMD...: succeeds
+expect() { local n=$1; shift; local out; if out=$("$@" 2>&1); then ok "$n"; else bad "$n" "$out"; fi; }
+# (busctl prints only an error's message; sandboxctl prints its name too.)
+# expect_err NAME ERROR CMD...: fails with ERROR in its output
+expect_err() {
+  local n=$1 e=$2; shift 2; local out
+  out=$("$@" 2>&1) && { bad "$n" "succeeded: $out"; return; }
+  [[ $out == *"$e"* ]] && ok "$n" || bad "$n" "wanted $e, got: $out"
+}
+CTL=("$BUILD/bin/sandboxctl" -M "$INST")
+BC=(busctl --system)
+M=(/org/sandboxd/Manager org.sandboxd.Manager)
+C1=/org/sandboxd/container/c1
+
+expect name_owned "${BC[@]}" status "$DEST"
+expect create_busctl "${BC[@]}" call "$DEST" "${M[@]}" CreateContainer ssa{sv} c1 "$T/bundle" 0
+expect create_ctl "${CTL[@]}" create c2 "$T/bundle"
+expect_err invalid_id org.sandboxd.Error.InvalidArgs "${CTL[@]}" create -bad "$T/bundle"
+expect_err exists org.sandboxd.Error.AlreadyExists "${CTL[@]}" create c1 "$T/bundle"
+expect_err not_found org.sandboxd.Error.NotFound "${CTL[@]}" status nope
+expect_err bad_mount 'mount type "bind" at /d' "${CTL[@]}" create c3 "$T/badbundle"
+expect_err wrong_state org.sandboxd.Error.WrongState "${CTL[@]}" exec c1 -- /bin/true
+expect get_container "${BC[@]}" call "$DEST" "${M[@]}" GetContainer s c1
+expect prop_state_created bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q created"
+
+# Signals: watch StateChanged / ProcessExited / PropertiesChanged meanwhile.
+timeout 20 busctl --system monitor "$DEST" >"$T/monitor.log" 2>&1 &
+MON=$!; PIDS+=($MON); sleep 0.5
+expect start_ctl "${CTL[@]}" start c1
+expect prop_running bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q running"
+INIT=$("${BC[@]}" get-property "$DEST" $C1 org.sandboxd.Container InitPid | awk '{print $2}')
+[[ $INIT -gt 0 ]] && ok init_pid || bad init_pid "$INIT"
+expect props_all "${BC[@]}" get-property "$DEST" $C1 org.sandboxd.Container Id Bundle CreatedAt
+out=$("${CTL[@]}" exec c1 -- /bin/echo hello 2>&1)
+[[ $out == hello ]] && ok exec_output || bad exec_output "$out"
+"${CTL[@]}" exec c1 -- /bin/sh -c 'exit 7'; rc=$?
+[[ $rc -eq 7 ]] && ok exec_status || bad exec_status "rc=$rc"
+expect_err exec_bad_argv 'argv is empty' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Exec asasssaha{sv} 0 0 / "" 0 0
+expect_err exec_not_found org.sandboxd.Error.NotFound "${CTL[@]}" exec c1 -- nosuchprog
+expect list_ctl bash -c "'${CTL[0]}' -M $INST list | grep -q 'c1 .*running'"
+expect list_json bash -c "'${CTL[0]}' -M $INST --json list | grep -q '\"id\":\"c1\"'"
+expect list_busctl "${BC[@]}" call "$DEST" "${M[@]}" ListContainers
+expect status_ctl "${CTL[@]}" status c1
+expect ps_ctl bash -c "'${CTL[0]}' -M $INST ps c1 | grep -q 'sleep 30'"
+expect ps_busctl "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container ListProcesses
+expect_err pause org.sandboxd.Error.NotSupported "${CTL[@]}" pause c1
+expect_err resume org.sandboxd.Error.NotSupported "${CTL[@]}" resume c1
+expect_err bad_signal org.sandboxd.Error.InvalidArgs "${CTL[@]}" kill c1 99
+expect_err bad_scope 'is not one of process' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Signal ius 15 0 bogus
+expect_err foreground_busctl 'does not track yet' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Signal ius 15 0 foreground
+expect_err delete_running org.sandboxd.Error.WrongState "${CTL[@]}" delete c1
+expect_err wait_unknown org.sandboxd.Error.NotFound "${CTL[@]}" wait c1 9999
+# Wait does not block other callers: a pending wait, then other calls.
+"${CTL[@]}" wait c1 "$INIT" >/dev/null 2>&1 &
+WAITER=$!
+sleep 0.3
+expect call_during_wait "${CTL[@]}" list
+expect kill_ctl "${CTL[@]}" kill c1 KILL
+wait $WAITER; rc=$?
+[[ $rc -eq 137 ]] && ok wait_status || bad wait_status "rc=$rc"
+sleep 0.3
+expect prop_stopped bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q stopped"
+expect delete_ctl "${CTL[@]}" delete c1
+expect_err deleted_gone org.sandboxd.Error.NotFound "${CTL[@]}" status c1
+# c2: kill --all, and delete over busctl.
+expect start_c2 "${BC[@]}" call "$DEST" /org/sandboxd/container/c2 org.sandboxd.Container Start
+expect kill_all "${CTL[@]}" kill --all c2 TERM
+sleep 0.5
+kill $MON 2>/dev/null; wait $MON 2>/dev/null
+grep -q 'Member=StateChanged' "$T/monitor.log" && ok signal_state_changed || bad signal_state_changed "not seen"
+grep -q 'Member=ProcessExited' "$T/monitor.log" && ok signal_process_exited || bad signal_process_exited "not seen"
+grep -q 'Member=PropertiesChanged' "$T/monitor.log" && ok signal_properties_changed || bad signal_properties_changed "not seen"
+
+# Who may call: the bus refuses a plain user, the daemon refuses an admin-group
+# member it was not configured to trust.
+expect_err bus_denies_user 'Access denied' setpriv --reuid="$USER_NAME" --regid=nogroup --clear-groups \
+  busctl --system call "$DEST" "${M[@]}" Shutdown
+expect_err daemon_denies_user 'may not manage containers' setpriv --reuid="$USER_NAME" --regid=nogroup --init-groups \
+  busctl --system call "$DEST" "${M[@]}" Shutdown
+
+# Shutdown: every container stopped, exit 0.
+expect shutdown "${BC[@]}" call "$DEST" "${M[@]}" Shutdown
+for _ in $(seq 100); do kill -0 $SBD 2>/dev/null || break; sleep 0.1; done
+wait $SBD; rc=$?
+[[ $rc -eq 0 ]] && ok exit_0 || bad exit_0 "rc=$rc: $(tail -5 "$T/sandboxd.log")"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
