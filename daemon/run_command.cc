@@ -70,6 +70,15 @@ int RunSandbox(const RunOptions& opts) {
   }
   if (auto s = (*ns)->MountFilesystem("/dev", "devtmpfs", "mode=755", {}); !s.ok()) {
     if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /dev: ", s.message()));
+  } else {
+    // POSIX shared memory (shm_open, multiprocessing) lives in /dev/shm.
+    Credentials root = Credentials::Root();
+    fs::FsContext ctx{root, (*ns)->Root(), (*ns)->Root(), 0};
+    if ((*ns)->MkdirAt(ctx, ctx.root, "/dev/shm", 01777).ok()) {
+      if (auto m = (*ns)->MountFilesystem("/dev/shm", "tmpfs", "mode=1777", {}); !m.ok()) {
+        Fail(absl::StrCat("mounting /dev/shm: ", m.message()));
+      }
+    }
   }
 
   kernel::KernelOptions kopts;
