@@ -12,34 +12,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "daemon/ids.h"
+#include "daemon/program_path.h"
 #include "spdlog/spdlog.h"
 
 namespace sb::daemon {
 namespace {
 
 using control::ContainerState;
-
-constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-// execvp's search, in the container's view of the filesystem.
-std::string ResolveProgram(fs::MountNamespace& ns, const std::string& name,
-                           const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) return name;
-  std::string path = kDefaultPath;
-  for (const auto& e : env) {
-    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-  }
-  Credentials creds = Credentials::Root();
-  fs::FsContext ctx{creds, ns.Root(), ns.Root(), 022};
-  for (absl::string_view dir : absl::StrSplit(path, ':')) {
-    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
-    auto loc = ns.Lookup(ctx, ns.Root(), candidate, fs::FollowFinal::kYes);
-    if (!loc.ok()) continue;
-    auto st = ns.Stat(*loc);
-    if (st.ok() && S_ISREG(st->st_mode)) return candidate;
-  }
-  return "";
-}
 
 Credentials UserCreds(uid_t uid, gid_t gid) {
   Credentials c = Credentials::Root();
