@@ -1,7 +1,13 @@
 // itimer.cc: alarm, setitimer, getitimer (Linux's kernel/time/itimer.c).
-// ITIMER_REAL runs on the kernel's timer service; ITIMER_VIRTUAL and
-// ITIMER_PROF need CPU-time accounting, which comes later: refused loudly.
+// ITIMER_REAL runs on the kernel's timer service. ITIMER_VIRTUAL (user CPU
+// time) and ITIMER_PROF (user + system) are checked on the same service
+// against the CPU time the host accounted to the program's stub process.
 #include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <thread>
 
 #include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
@@ -43,6 +49,79 @@ void ArmLocked(Kernel& k, const ThreadGroupRef& tg, absl::Time when) {
       when, [kp = &k, weak = std::weak_ptr<ThreadGroup>(tg), gen] { Fire(kp, weak, gen); });
 }
 
+// The process's CPU time as the host accounted it to the stub: user only
+// (ITIMER_VIRTUAL, 1/100 s resolution) or user + system (ITIMER_PROF).
+absl::Duration ProcessCpu(int host_pid, int which) {
+  if (host_pid <= 0) return absl::ZeroDuration();
+  if (which == ITIMER_PROF) {
+    const clockid_t clock = static_cast<clockid_t>((~static_cast<unsigned>(host_pid) << 3) | 2);
+    struct timespec ts {};
+    if (clock_gettime(clock, &ts) != 0) return absl::ZeroDuration();
+    return absl::DurationFromTimespec(ts);
+  }
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/stat", host_pid);
+  FILE* f = fopen(path, "re");
+  if (f == nullptr) return absl::ZeroDuration();
+  char buf[1024] = {};
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  const char* p = strrchr(buf, ')');
+  unsigned long long utime = 0;
+  if (p == nullptr ||
+      sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu", &utime) != 1) {
+    return absl::ZeroDuration();
+  }
+  return absl::Seconds(1) * utime / sysconf(_SC_CLK_TCK);
+}
+
+void PollCpuLocked(Kernel& k, const ThreadGroupRef& tg, int which, absl::Duration used)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(tg->signal_mu_);
+
+// Checks a CPU timer; signals and re-arms when its CPU time is used up.
+void CheckCpu(Kernel* k, std::weak_ptr<ThreadGroup> weak, int which, uint64_t generation) {
+  ThreadGroupRef tg = weak.lock();
+  if (!tg) return;
+  const absl::Duration used = ProcessCpu(tg->host_pid_, which);
+  bool fire = false;
+  {
+    absl::MutexLock lock(&tg->signal_mu_);
+    auto& ct = tg->cpu_timers_[which == ITIMER_PROF ? 1 : 0];
+    if (ct.generation != generation || tg->exiting_) return;
+    if (used - ct.base >= ct.value) {
+      fire = true;
+      if (ct.interval > absl::ZeroDuration()) {
+        ct.base += ct.value;
+        ct.value = ct.interval;
+      } else {
+        ct.value = absl::ZeroDuration();
+        ct.poll_id = 0;
+        ++ct.generation;
+      }
+    }
+    if (ct.value > absl::ZeroDuration()) PollCpuLocked(*k, tg, which, used);
+  }
+  if (fire) {
+    siginfo_t info{};
+    info.si_signo = which == ITIMER_PROF ? SIGPROF : SIGVTALRM;
+    info.si_code = SI_KERNEL;
+    SendProcessSignal(*k, tg, info);
+  }
+}
+
+void PollCpuLocked(Kernel& k, const ThreadGroupRef& tg, int which, absl::Duration used) {
+  auto& ct = tg->cpu_timers_[which == ITIMER_PROF ? 1 : 0];
+  // CPU time cannot run faster than wall time on every CPU: look again
+  // when the rest could at the earliest be used up (at least 1 ms away).
+  const unsigned ncpu = std::max(1u, std::thread::hardware_concurrency());
+  absl::Duration left = ct.value - (used - ct.base);
+  absl::Duration wait = std::max(left / ncpu, absl::Milliseconds(1));
+  ct.poll_id = k.timers().Schedule(absl::Now() + wait,
+                                   [kp = &k, weak = std::weak_ptr<ThreadGroup>(tg), which,
+                                    gen = ct.generation] { CheckCpu(kp, weak, which, gen); });
+}
+
 struct itimerval CurrentLocked(const ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tg.signal_mu_) {
   struct itimerval v {};
   if (tg.real_timer_id_ != 0) {
@@ -68,6 +147,28 @@ struct itimerval SetReal(Task& t, const struct itimerval& nv) {
   return old;
 }
 
+// Sets ITIMER_VIRTUAL or ITIMER_PROF; returns the old setting.
+struct itimerval SetCpu(Task& t, int which, const struct itimerval& nv) {
+  Kernel& k = t.kernel();
+  const ThreadGroupRef& tg = t.thread_group_ref();
+  const absl::Duration used = ProcessCpu(tg->host_pid_, which);
+  absl::MutexLock lock(&tg->signal_mu_);
+  auto& ct = tg->cpu_timers_[which == ITIMER_PROF ? 1 : 0];
+  struct itimerval old {};
+  if (ct.value > absl::ZeroDuration()) {
+    old.it_value = absl::ToTimeval(std::max(ct.value - (used - ct.base), absl::Microseconds(1)));
+    old.it_interval = absl::ToTimeval(ct.interval);
+  }
+  if (ct.poll_id != 0) k.timers().Cancel(ct.poll_id);
+  ct.poll_id = 0;
+  ++ct.generation;
+  ct.value = absl::DurationFromTimeval(nv.it_value);
+  ct.interval = absl::DurationFromTimeval(nv.it_interval);
+  ct.base = used;
+  if (ct.value > absl::ZeroDuration()) PollCpuLocked(k, tg, which, used);
+  return old;
+}
+
 bool ValidTimeval(const struct timeval& tv) {
   return tv.tv_sec >= 0 && tv.tv_usec >= 0 && tv.tv_usec < 1000000;
 }
@@ -88,13 +189,11 @@ SyscallResult Setitimer(Task& t, const SyscallArgs& a) {
   const int which = a.i32(0);
   struct itimerval nv {};
   if (a.addr(1) != 0) SB_TRY(t.CopyIn(a.addr(1), &nv, sizeof(nv)));
-  if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-    ReportUnsupported("setitimer ITIMER_VIRTUAL/ITIMER_PROF");
+  if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF) {
     return Errno(EINVAL);
   }
-  if (which != ITIMER_REAL) return Errno(EINVAL);
   if (!ValidTimeval(nv.it_value) || !ValidTimeval(nv.it_interval)) return Errno(EINVAL);
-  struct itimerval old = SetReal(t, nv);
+  struct itimerval old = which == ITIMER_REAL ? SetReal(t, nv) : SetCpu(t, which, nv);
   if (a.addr(2) != 0) SB_TRY(t.CopyOutObj(a.addr(2), old));
   return 0;
 }
@@ -103,8 +202,14 @@ SyscallResult Getitimer(Task& t, const SyscallArgs& a) {
   const int which = a.i32(0);
   struct itimerval v {};
   if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-    // Never armed (setitimer refuses them), so they read as zero, as
-    // Linux's do for a process that never set them.
+    const ThreadGroupRef& tg = t.thread_group_ref();
+    const absl::Duration used = ProcessCpu(tg->host_pid_, which);
+    absl::MutexLock lock(&tg->signal_mu_);
+    const auto& ct = tg->cpu_timers_[which == ITIMER_PROF ? 1 : 0];
+    if (ct.value > absl::ZeroDuration()) {
+      v.it_value = absl::ToTimeval(std::max(ct.value - (used - ct.base), absl::Microseconds(1)));
+      v.it_interval = absl::ToTimeval(ct.interval);
+    }
   } else if (which == ITIMER_REAL) {
     const ThreadGroupRef& tg = t.thread_group_ref();
     absl::MutexLock lock(&tg->signal_mu_);

@@ -50,9 +50,9 @@ constexpr auto MakeTable() {
   t[33] = {"dup2", &Dup2, S::kFull, ""};
   t[34] = {"pause", &Pause, S::kFull, ""};
   t[35] = {"nanosleep", &Nanosleep, S::kFull, ""};
-  t[36] = {"getitimer", &Getitimer, S::kPartial, "ITIMER_REAL only"};
+  t[36] = {"getitimer", &Getitimer, S::kFull, ""};
   t[37] = {"alarm", &Alarm, S::kFull, ""};
-  t[38] = {"setitimer", &Setitimer, S::kPartial, "ITIMER_REAL only"};
+  t[38] = {"setitimer", &Setitimer, S::kFull, ""};
   t[39] = {"getpid", &Getpid, S::kFull, ""};
   t[40] = {"sendfile", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[41] = {"socket", nullptr, S::kError, "not implemented yet", ENOSYS};

@@ -62,6 +62,7 @@ bool Task::SetUpFirstRun() {
   }
   absl::MutexLock lock(&ctx_mu_);
   live_ctx_ = ctx_.get();
+  tg_->host_pid_ = ctx_->host_pid();
   return true;
 }
 

@@ -118,6 +118,19 @@ class ThreadGroup {
   absl::Time real_expires_ ABSL_GUARDED_BY(signal_mu_) = absl::InfinitePast();
   absl::Duration real_interval_ ABSL_GUARDED_BY(signal_mu_);
 
+  // ITIMER_VIRTUAL and ITIMER_PROF ([0] and [1]): CPU time to consume from
+  // `base` (the process's CPU time when armed) before the signal. Guarded
+  // by signal_mu_.
+  struct CpuTimer {
+    absl::Duration value, interval, base;
+    uint64_t generation = 0;
+    uint64_t poll_id = 0;  // TimerService id of the next check
+  };
+  std::array<CpuTimer, 2> cpu_timers_ ABSL_GUARDED_BY(signal_mu_);
+  // The stub process's host pid, for reading the process's CPU time from
+  // any thread. Set when the first task starts.
+  std::atomic<int> host_pid_{0};
+
   // POSIX timers by id (timer_create). Guarded by signal_mu_.
   std::map<int, PosixTimer> posix_timers_ ABSL_GUARDED_BY(signal_mu_);
   int next_timer_id_ ABSL_GUARDED_BY(signal_mu_) = 0;
