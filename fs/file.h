@@ -23,6 +23,7 @@
 #include <string>
 
 #include "kernel/base/errno.h"
+#include "kernel/base/memory_file.h"
 #include "kernel/base/user_io.h"
 #include "kernel/base/waiter.h"
 
@@ -74,6 +75,14 @@ class FileDescription {
   virtual ErrnoOr<int64_t> Ioctl(uint32_t cmd, uint64_t arg, UserIo& io);
   // ftruncate. EINVAL by default (not a regular file).
   virtual ErrnoStatus Truncate(uint64_t length);
+
+  // mmap(MAP_SHARED): the memory-file range that holds the file's bytes
+  // [offset, offset+length), as (range, offset within it). Files whose data
+  // is not memory-backed say ENODEV (the caller reports it).
+  virtual ErrnoOr<std::pair<MemoryRangeRef, uint64_t>> MapShared(MemoryFile& mf, uint64_t offset,
+                                                                 uint64_t length) {
+    return Errno(ENODEV);
+  }
 
   // Readiness: the subset of `mask` (POLLIN, POLLOUT, POLLHUP, ...) that
   // holds now. Always-ready files return `mask & (POLLIN|POLLOUT)`.

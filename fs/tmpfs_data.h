@@ -1,30 +1,43 @@
 // tmpfs_data.h: the bytes of one tmpfs regular file.
 //
-// Kept behind this small class so the store can later move into the
-// kernel's memory file (shared mappings of tmpfs files) without the file
-// code changing. Not thread-safe: the owning TmpfsFile guards it.
+// Kept in a private buffer until the file is first mapped MAP_SHARED; then
+// the data moves into the kernel's memory file (a MemoryRange with room to
+// grow), so the mapping and read/write see the same bytes, as DESIGN.md
+// asks. Not thread-safe: the owning TmpfsFile guards it.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "kernel/base/memory_file.h"
 #include "kernel/base/user_io.h"
 
 namespace sb::fs {
 
 class TmpfsData {
  public:
-  uint64_t size() const { return bytes_.size(); }
+  uint64_t size() const { return size_; }
   // Copies out up to the end of data; returns the count.
   size_t Read(uint64_t off, HostIoVecs dst) const;
   // Copies in `len` bytes of `src` at `off`, growing (zero-filled) as needed.
   void Write(uint64_t off, HostIoVecs src, size_t len);
-  void Resize(uint64_t length) { bytes_.resize(length); }
+  void Resize(uint64_t length);
   // Pages in use (for st_blocks).
-  uint64_t AllocatedBytes() const { return (bytes_.size() + 4095) & ~uint64_t{4095}; }
+  uint64_t AllocatedBytes() const { return (size_ + 4095) & ~uint64_t{4095}; }
+
+  // The memory-file range holding the data, with room for at least
+  // `min_length` bytes; moves the data there on first use.
+  ErrnoOr<MemoryRangeRef> SharedBacking(MemoryFile& mf, uint64_t min_length);
 
  private:
-  std::vector<uint8_t> bytes_;
+  // Makes room for `length` bytes (grows the buffer or the range).
+  void Reserve(uint64_t length);
+  uint8_t* data() { return range_ ? range_->host() : bytes_.data(); }
+  const uint8_t* data() const { return range_ ? range_->host() : bytes_.data(); }
+
+  uint64_t size_ = 0;
+  std::vector<uint8_t> bytes_;  // the data until the file is mapped shared
+  MemoryRangeRef range_;        // the data from then on (capacity: its length)
 };
 
 }  // namespace sb::fs

@@ -7,31 +7,76 @@
 
 #include "fs/tmpfs_inode.h"
 #include "fs/vfs_file.h"
+#include "kernel/base/log_once.h"
 
 namespace sb::fs {
 
 size_t TmpfsData::Read(uint64_t off, HostIoVecs dst) const {
-  if (off >= bytes_.size()) return 0;
+  if (off >= size_) return 0;
   size_t done = 0;
   for (const struct iovec& v : dst) {
-    size_t avail = bytes_.size() - (off + done);
+    size_t avail = size_ - (off + done);
     size_t n = std::min(v.iov_len, avail);
-    std::memcpy(v.iov_base, bytes_.data() + off + done, n);
+    std::memcpy(v.iov_base, data() + off + done, n);
     done += n;
     if (n < v.iov_len) break;
   }
   return done;
 }
 
+void TmpfsData::Reserve(uint64_t length) {
+  if (!range_) {
+    if (length > bytes_.size()) bytes_.resize(length);
+    return;
+  }
+  if (length <= range_->length()) return;
+  // Past the reserve: the data moves to a bigger range. Mappings made
+  // before keep the old one and stop seeing changes; say so, loudly.
+  ReportUnsupported("growing a MAP_SHARED tmpfs file past its 16 MiB reserve");
+  auto bigger = MemoryRange::Allocate(range_->file(), std::max(length, 2 * range_->length()));
+  if (!bigger.ok()) return;
+  std::memcpy((*bigger)->host(), range_->host(), size_);
+  range_ = std::move(*bigger);
+}
+
 void TmpfsData::Write(uint64_t off, HostIoVecs src, size_t len) {
-  if (off + len > bytes_.size()) bytes_.resize(off + len);
+  if (off + len > size_) {
+    Reserve(off + len);
+    size_ = off + len;
+  }
   size_t done = 0;
   for (const struct iovec& v : src) {
     size_t n = std::min(v.iov_len, len - done);
-    std::memcpy(bytes_.data() + off + done, v.iov_base, n);
+    std::memcpy(data() + off + done, v.iov_base, n);
     done += n;
     if (done == len) break;
   }
+}
+
+void TmpfsData::Resize(uint64_t length) {
+  if (length > size_) {
+    Reserve(length);
+    if (!range_) std::memset(bytes_.data() + size_, 0, length - size_);
+  } else if (range_) {
+    // Truncated bytes read as zero again, in the file and in mappings.
+    std::memset(range_->host() + length, 0, size_ - length);
+  } else {
+    bytes_.resize(length);
+  }
+  size_ = length;
+}
+
+ErrnoOr<MemoryRangeRef> TmpfsData::SharedBacking(MemoryFile& mf, uint64_t min_length) {
+  constexpr uint64_t kReserve = uint64_t{16} << 20;  // sparse: costs nothing until used
+  if (!range_) {
+    SB_ASSIGN_OR_RETURN(range_, MemoryRange::Allocate(mf, std::max({kReserve, min_length, size_})));
+    std::memcpy(range_->host(), bytes_.data(), size_);
+    bytes_ = {};
+  } else if (&range_->file() != &mf) {
+    return Errno(ENODEV);  // another kernel's memory file
+  }
+  Reserve(min_length);
+  return range_;
 }
 
 namespace {
@@ -61,6 +106,11 @@ ErrnoStatus TmpfsFile::Truncate(uint64_t length) {
   SB_TRY(ResizeLocked(length));
   TouchLocked(false, true, true);
   return Ok();
+}
+
+ErrnoOr<MemoryRangeRef> TmpfsFile::SharedBacking(MemoryFile& mf, uint64_t min_length) {
+  absl::MutexLock lock(&mu_);
+  return data_.SharedBacking(mf, min_length);
 }
 
 ErrnoOr<size_t> TmpfsFile::ReadAt(uint64_t off, HostIoVecs dst) {
@@ -106,6 +156,12 @@ class TmpfsRegularFile : public VfsFile {
  public:
   TmpfsRegularFile(const Location& loc, int flags, std::shared_ptr<TmpfsFile> file)
       : VfsFile(loc, flags), file_(std::move(file)) {}
+
+  ErrnoOr<std::pair<MemoryRangeRef, uint64_t>> MapShared(MemoryFile& mf, uint64_t offset,
+                                                         uint64_t length) override {
+    SB_ASSIGN_OR_RETURN(MemoryRangeRef range, file_->SharedBacking(mf, offset + length));
+    return std::make_pair(std::move(range), offset);
+  }
 
   ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
     if (!readable()) return Errno(EBADF);

@@ -142,6 +142,9 @@ class TmpfsFile : public TmpfsInode {
   ErrnoOr<FileRef> Open(const Location& loc, int flags) override;
   ErrnoStatus Truncate(uint64_t length) override ABSL_LOCKS_EXCLUDED(mu_);
 
+  // MAP_SHARED: the memory-file range holding the data (tmpfs_data.h).
+  ErrnoOr<MemoryRangeRef> SharedBacking(MemoryFile& mf, uint64_t min_length)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Reads at `off`; updates atime (relatime).
   ErrnoOr<size_t> ReadAt(uint64_t off, HostIoVecs dst) ABSL_LOCKS_EXCLUDED(mu_);
   // Writes at `off` (at the end when `append`); returns the bytes written

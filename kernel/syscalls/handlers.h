@@ -115,6 +115,8 @@ SyscallResult CloseRange(Task& t, const SyscallArgs& a);
 SyscallResult Clone3(Task& t, const SyscallArgs& a);
 SyscallResult Waitid(Task& t, const SyscallArgs& a);
 SyscallResult Times(Task& t, const SyscallArgs& a);
+SyscallResult Ftruncate(Task& t, const SyscallArgs& a);
+SyscallResult Truncate(Task& t, const SyscallArgs& a);
 SyscallResult TimerCreate(Task& t, const SyscallArgs& a);
 SyscallResult TimerSettime(Task& t, const SyscallArgs& a);
 SyscallResult TimerGettime(Task& t, const SyscallArgs& a);

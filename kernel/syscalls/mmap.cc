@@ -3,6 +3,7 @@
 
 #include "kernel/base/abi.h"
 #include "kernel/base/log_once.h"
+#include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
 
 namespace sb::kernel {
@@ -54,6 +55,24 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
   SB_ASSIGN_OR_RETURN(struct stat st, f->Stat());
   if (S_ISDIR(st.st_mode)) return Errno(ENODEV);
   if (req.shared) {
+    // Memory-backed files (tmpfs) map their own pages: coherent with
+    // read/write and across processes.
+    auto shared = f->MapShared(t.kernel().memory_file(), off, sb::abi::PageUp(len));
+    if (shared.ok()) {
+      auto loc = f->location();
+      if (loc) {
+        auto p = t.mount_namespace().PathOf(t.FsContext().root, *loc);
+        if (p.ok()) req.name = *p;
+      }
+      req.file_offset = off;
+      req.dev = st.st_dev;
+      req.ino = st.st_ino;
+      if (!f->writable()) req.max_prot = PROT_READ | PROT_EXEC;
+      SB_ASSIGN_OR_RETURN(uint64_t r,
+                          t.mm().MapShared(t.context(), req, shared->first, shared->second));
+      return r;
+    }
+    if (shared.error().value() != ENODEV) return shared.error();
     if (f->writable()) {
       // Writable shared file mappings need file data in the memory file
       // (tmpfs) or host-file coherence: both come with the filesystem issue.

@@ -38,6 +38,29 @@ SyscallResult Close(Task& t, const SyscallArgs& a) {
   return 0;
 }
 
+SyscallResult Ftruncate(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  if (a.s64(1) < 0) return Errno(EINVAL);
+  if (!f->writable()) return Errno(EINVAL);  // Linux's do_sys_ftruncate
+  if (static_cast<uint64_t>(a.s64(1)) > t.RlimitCur(RLIMIT_FSIZE)) return Errno(EFBIG);
+  SB_TRY(f->Truncate(a.u64(1)));
+  return 0;
+}
+
+SyscallResult Truncate(Task& t, const SyscallArgs& a) {
+  if (a.s64(1) < 0) return Errno(EINVAL);
+  SB_ASSIGN_OR_RETURN(std::string path, t.CopyInString(a.addr(0), sb::abi::kPathMax));
+  if (path.empty()) return Errno(ENOENT);
+  SB_ASSIGN_OR_RETURN(fs::Location start, t.AtLocation(AT_FDCWD, path));
+  // Opening for writing checks what truncate(2) checks: write permission,
+  // EISDIR, EROFS.
+  SB_ASSIGN_OR_RETURN(fs::FileRef f,
+                      t.mount_namespace().OpenAt(t.FsContext(), start, path, O_WRONLY, 0));
+  if (static_cast<uint64_t>(a.s64(1)) > t.RlimitCur(RLIMIT_FSIZE)) return Errno(EFBIG);
+  SB_TRY(f->Truncate(a.u64(1)));
+  return 0;
+}
+
 SyscallResult CloseRange(Task& t, const SyscallArgs& a) {
   const unsigned first = a.u32(0), last = a.u32(1), flags = a.u32(2);
   if (flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) return Errno(EINVAL);

@@ -91,8 +91,8 @@ constexpr auto MakeTable() {
   t[73] = {"flock", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[74] = {"fsync", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[75] = {"fdatasync", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[76] = {"truncate", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[77] = {"ftruncate", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[76] = {"truncate", &Truncate, S::kFull, ""};
+  t[77] = {"ftruncate", &Ftruncate, S::kFull, ""};
   t[78] = {"getdents", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[79] = {"getcwd", &Getcwd, S::kFull, ""};
   t[80] = {"chdir", &Chdir, S::kFull, ""};
