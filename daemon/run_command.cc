@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +25,28 @@ constexpr int kCannotExecute = 126;
 constexpr int kNotFound = 127;
 
 void Fail(const std::string& msg) { fprintf(stderr, "sandboxctl: %s\n", msg.c_str()); }
+
+// Bind-mounts host directory `dir` at the same path, creating the mount
+// point (and its parents) where the sandbox can.
+absl::Status BindHostDirectory(fs::MountNamespace& ns, const std::string& dir) {
+  char real[PATH_MAX];
+  if (realpath(dir.c_str(), real) == nullptr) return absl::NotFoundError(strerror(errno));
+  struct stat st;
+  if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError("not a directory");
+  }
+  Credentials root = Credentials::Root();
+  fs::FsContext ctx{root, ns.Root(), ns.Root(), 0};
+  std::string path;
+  for (absl::string_view part : absl::StrSplit(real, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&path, "/", part);
+    auto r = ns.MkdirAt(ctx, ctx.root, path, 0755);
+    if (!r.ok() && r.error().value() != EEXIST) {
+      return ErrnoToStatus(r.error(), absl::StrCat("creating the mount point ", path));
+    }
+  }
+  return ns.MountHostDirectory(real, real, fs::MountOptions{});
+}
 
 }  // namespace
 
@@ -59,6 +83,13 @@ int RunSandbox(const RunOptions& opts) {
       if (auto m = (*ns)->MountFilesystem("/dev/shm", "tmpfs", "mode=1777", {}); !m.ok()) {
         Fail(absl::StrCat("mounting /dev/shm: ", m.message()));
       }
+    }
+  }
+
+  for (const std::string& dir : opts.binds) {
+    if (auto s = BindHostDirectory(**ns, dir); !s.ok()) {
+      Fail(absl::StrCat("cannot bind ", dir, ": ", s.message()));
+      return kSandboxFailed;
     }
   }
 

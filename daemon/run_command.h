@@ -15,6 +15,9 @@ struct RunOptions {
   std::string root = "/";
   std::string cwd;  // empty: the caller's cwd if it exists in the root, else /
   std::string hostname = "sandbox";
+  // Host directories bind-mounted read-write at the same path inside
+  // (`--bind DIR`), mount points created as needed.
+  std::vector<std::string> binds;
   std::vector<std::string> argv;
 };
 

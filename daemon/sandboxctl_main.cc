@@ -20,7 +20,8 @@ namespace {
 void Usage(FILE* out) {
   fprintf(
       out,
-      "usage: sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]\n"
+      "usage: sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--bind DIR]... [--] CMD "
+      "[ARGS...]\n"
       "\n"
       "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
       "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
@@ -54,6 +55,8 @@ int Run(int argc, char** argv) {
       opts.cwd = value("--cwd");
     } else if (a == "--hostname") {
       opts.hostname = value("--hostname");
+    } else if (a == "--bind") {
+      opts.binds.emplace_back(value("--bind"));
     } else if (a == "-h" || a == "--help") {
       Usage(stdout);
       return 0;

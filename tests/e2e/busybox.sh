@@ -91,7 +91,7 @@ compare() {
     fail "$name" "not run in the sandbox: 3 sandbox runs in a row timed out"
     return
   fi
-  run "$s" "$in" "$sandboxctl" run -- "$@"
+  run "$s" "$in" "$sandboxctl" run --bind "$repo" -- "$@"
   local nrc srcc
   nrc=$(cat "$n.rc")
   srcc=$(cat "$s.rc")
@@ -219,7 +219,7 @@ compare host_env /dev/null /usr/bin/env -i X=1 /usr/bin/env
 if selected uname_identity; then
   host_id=$(uname -s -r -v -m)
   rc=0
-  sb_id=$(timeout -k 5 "$timeout_s" "$sandboxctl" run -- "$bb" uname -s -r -v -m 2>"$work/uname.err" </dev/null) || rc=$?
+  sb_id=$(timeout -k 5 "$timeout_s" "$sandboxctl" run --bind "$repo" -- "$bb" uname -s -r -v -m 2>"$work/uname.err" </dev/null) || rc=$?
   if [[ $rc == 0 && -n $sb_id && $sb_id != "$host_id" ]]; then
     pass uname_identity_is_ours
   else
@@ -227,7 +227,7 @@ if selected uname_identity; then
     tail -n 5 "$work/uname.err" | indent
   fi
   rc=0
-  sb_s=$(timeout -k 5 "$timeout_s" "$sandboxctl" run -- "$bb" uname -s 2>/dev/null </dev/null) || rc=$?
+  sb_s=$(timeout -k 5 "$timeout_s" "$sandboxctl" run --bind "$repo" -- "$bb" uname -s 2>/dev/null </dev/null) || rc=$?
   if [[ $rc == 0 && $sb_s == Linux ]]; then pass uname_s_is_linux; else
     fail uname_s_is_linux "sandbox exit $rc, printed '$sb_s'"
   fi
@@ -237,7 +237,7 @@ fi
 if selected missing_program; then
   missing=/nonexistent/sb-e2e-no-such-program
   rc=0
-  timeout -k 5 "$timeout_s" "$sandboxctl" run -- "$missing" >"$work/missing.out" 2>"$work/missing.err" </dev/null || rc=$?
+  timeout -k 5 "$timeout_s" "$sandboxctl" run --bind "$repo" -- "$missing" >"$work/missing.out" 2>"$work/missing.err" </dev/null || rc=$?
   if [[ -x $sandboxctl && $rc != 0 && $rc != 124 ]] && grep -qF "$missing" "$work/missing.err"; then
     pass missing_program_fails_with_path
   else
@@ -262,7 +262,7 @@ if selected pid_is_ours; then
   # The shell's getpid() is answered by our kernel (the sandbox's init is
   # pid 1), never by the host.
   rc=0
-  out=$(timeout -k 5 "$timeout_s" "$sandboxctl" run -- "$bb" sh -c 'echo $$ $PPID' 2>/dev/null </dev/null) || rc=$?
+  out=$(timeout -k 5 "$timeout_s" "$sandboxctl" run --bind "$repo" -- "$bb" sh -c 'echo $$ $PPID' 2>/dev/null </dev/null) || rc=$?
   if [[ $rc == 0 && $out == "1 0" ]]; then pass pid_is_ours; else
     fail pid_is_ours "sandbox exit $rc, printed '$out' (want '1 0')"
   fi

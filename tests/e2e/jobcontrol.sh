@@ -71,7 +71,7 @@ compare() {
     fail "$name" "not run in the sandbox: 3 sandbox runs in a row timed out"
     return
   fi
-  run "$s" "$sandboxctl" run -- "$@"
+  run "$s" "$sandboxctl" run --bind "$repo" -- "$@"
   local nrc src
   nrc=$(cat "$n.rc")
   src=$(cat "$s.rc")
@@ -114,7 +114,7 @@ compare coreutils_timeout_signal "$bb" sh -c "$coreutils_timeout -s KILL 1 /bin/
 if selected coreutils_timeout_is_124; then
   for env in native sandbox; do
     pre=()
-    [[ $env == sandbox ]] && pre=("$sandboxctl" run --)
+    [[ $env == sandbox ]] && pre=("$sandboxctl" run --bind "$repo" --)
     rc=0
     { timeout -k 5 "$timeout_s" "${pre[@]}" "$coreutils_timeout" 1 /bin/sleep 5 >/dev/null 2>"$work/t124-$env.err" </dev/null || rc=$?; } 2>/dev/null
     if [[ $rc == 124 ]]; then pass "coreutils_timeout_is_124_$env"; else

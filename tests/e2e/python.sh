@@ -69,7 +69,7 @@ compare() {
     fail "$name" "not run in the sandbox: 3 sandbox runs in a row timed out"
     return
   fi
-  run "$s" "$sandboxctl" run -- "$python" -S "$script" "$name"
+  run "$s" "$sandboxctl" run --bind "$repo" -- "$python" -S "$script" "$name"
   local nrc src
   nrc=$(cat "$n.rc")
   src=$(cat "$s.rc")

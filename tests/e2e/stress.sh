@@ -85,7 +85,7 @@ fi
 # --- in the sandbox, watching its host processes ----------------------------
 stubs_before=$(count_stubs)
 start=$(date +%s)
-timeout -k 5 "$timeout_s" "$sandboxctl" run -- "$prog" >"$work/sandbox.out" 2>"$work/sandbox.err" </dev/null &
+timeout -k 5 "$timeout_s" "$sandboxctl" run --bind "$repo" -- "$prog" >"$work/sandbox.out" 2>"$work/sandbox.err" </dev/null &
 tpid=$!
 ctl_pid=""
 max_threads=0

@@ -148,7 +148,7 @@ for t in "${tests[@]}"; do
   fi
 
   if [[ $sandbox_usable == 1 ]]; then
-    run "$s" "$sandboxctl" run -- "$prog"
+    run "$s" "$sandboxctl" run --bind "$repo" -- "$prog"
   else
     : >"$s.out"
     echo "$sandbox_reason" >"$s.err"
