@@ -1,5 +1,6 @@
 // mmap.cc: brk, mmap, munmap, mprotect, mremap, madvise.
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "kernel/base/abi.h"
 #include "kernel/base/log_once.h"
@@ -8,7 +9,18 @@
 
 namespace sb::kernel {
 
-SyscallResult Brk(Task& t, const SyscallArgs& a) { return t.mm().Brk(t.context(), a.addr(0)); }
+SyscallResult Brk(Task& t, const SyscallArgs& a) {
+  // RLIMIT_DATA and RLIMIT_AS bound the heap: a refused brk returns the old
+  // break, as Linux does.
+  const uint64_t cur = t.mm().Brk(t.context(), 0);
+  const uint64_t want = a.addr(0);
+  if (want > cur) {
+    const uint64_t grow = sb::abi::PageUp(want) - sb::abi::PageUp(cur);
+    const uint64_t as_limit = t.RlimitCur(RLIMIT_AS);
+    if (as_limit != RLIM_INFINITY && t.mm().mapped_bytes() + grow > as_limit) return cur;
+  }
+  return t.mm().Brk(t.context(), want);
+}
 
 SyscallResult Mmap(Task& t, const SyscallArgs& a) {
   const uint64_t addr = a.addr(0), len = a.u64(1);
@@ -33,6 +45,12 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
   if (flags & MAP_HUGETLB) {
     ReportUnsupported("mmap MAP_HUGETLB");
     return Errno(EINVAL);
+  }
+  // RLIMIT_AS: the address space may not grow past the limit.
+  const uint64_t as_limit = t.RlimitCur(RLIMIT_AS);
+  if (as_limit != RLIM_INFINITY && !(flags & MAP_FIXED) &&
+      t.mm().mapped_bytes() + sb::abi::PageUp(len) > as_limit) {
+    return Errno(ENOMEM);
   }
   mm::MapRequest req;
   req.addr = addr;

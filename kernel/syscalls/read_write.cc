@@ -1,5 +1,7 @@
 // read_write.cc: read, write, readv, writev, pread64, pwrite64, lseek.
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "kernel/syscalls/blocking.h"
 #include "kernel/syscalls/handlers.h"
@@ -33,7 +35,42 @@ SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src_in, 
   // A blocking write to a pipe or socket returns only when all of it is
   // written (Linux's pipe_write), or with the count so far on a signal.
   std::vector<struct iovec> src = src_in;
-  const size_t total = TotalLength(HostIoVecs(src.data(), src.size()));
+  size_t total = TotalLength(HostIoVecs(src.data(), src.size()));
+  // RLIMIT_FSIZE: a regular file may not grow past the limit (SIGXFSZ and
+  // EFBIG at the limit, a short write before it). Linux's
+  // generic_write_check_limits.
+  const uint64_t fsize = t.RlimitCur(RLIMIT_FSIZE);
+  if (fsize != RLIM_INFINITY && total > 0) {
+    auto st = f->Stat();
+    if (st.ok() && S_ISREG(st->st_mode)) {
+      int64_t pos = offset;
+      if (pos < 0) {
+        auto cur =
+            (f->status_flags() & O_APPEND) ? ErrnoOr<int64_t>(st->st_size) : f->Seek(0, SEEK_CUR);
+        pos = cur.ok() ? *cur : 0;
+      }
+      if (static_cast<uint64_t>(pos) >= fsize) {
+        siginfo_t info{};
+        info.si_signo = SIGXFSZ;
+        info.si_code = SI_USER;
+        t.SendSignal(info);
+        return Errno(EFBIG);
+      }
+      if (pos + total > fsize) {
+        Advance(src, 0);
+        size_t keep = fsize - pos, acc = 0;
+        for (size_t i = 0; i < src.size(); ++i) {
+          if (acc + src[i].iov_len >= keep) {
+            src[i].iov_len = keep - acc;
+            src.resize(i + 1);
+            break;
+          }
+          acc += src[i].iov_len;
+        }
+        total = keep;
+      }
+    }
+  }
   size_t done = 0;
   ErrnoOr<size_t> r = size_t{0};
   for (;;) {

@@ -34,6 +34,12 @@ void Task::InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs,
   tg_->rlimits_[RLIMIT_NICE] = {0, 0};
 }
 
+void Task::SetCredentials(Credentials c) {
+  auto next = std::make_shared<const Credentials>(std::move(c));
+  absl::MutexLock lock(&kernel_.tree_mu_);
+  creds_ = std::move(next);
+}
+
 fs::FsContext Task::FsContext() const {
   absl::MutexLock lock(&fs_->mu);
   return fs::FsContext{*creds_, fs_->root, fs_->cwd, fs_->umask};

@@ -99,8 +99,9 @@ class Task : public UserIo {
   uint64_t RlimitCur(int resource) const;
 
   const Credentials& creds() const { return *creds_; }
-  // Replaces the task's credentials (commit_creds). Task-thread only.
-  void SetCredentials(Credentials c) { creds_ = std::make_shared<const Credentials>(std::move(c)); }
+  // Replaces the task's credentials (commit_creds). Task-thread only; holds
+  // the kernel's tree_mu_ so other tasks may read creds_ under it.
+  void SetCredentials(Credentials c);
   // Scheduling state (sched_setscheduler, setpriority). Only SCHED_OTHER,
   // SCHED_BATCH and SCHED_IDLE exist here. Guarded by tg's signal_mu_.
   int sched_policy = SCHED_OTHER;

@@ -51,6 +51,16 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
   {
     absl::MutexLock lock(&kernel_.tree_mu_);
     if (tg_->exiting_) return Errno(EINTR);
+    // RLIMIT_NPROC: tasks of this real user (Linux counts threads), unless
+    // the caller has CAP_SYS_RESOURCE or CAP_SYS_ADMIN.
+    const uint64_t nproc = RlimitCur(RLIMIT_NPROC);
+    if (nproc != RLIM_INFINITY && !creds_->HasCapability(24) && !creds_->HasCapability(21)) {
+      uint64_t mine = 0;
+      for (const auto& [tid, task] : kernel_.tasks_) {
+        if (task->creds_->ruid == creds_->ruid && !task->exited_) ++mine;
+      }
+      if (mine >= nproc) return Errno(EAGAIN);
+    }
     SB_ASSIGN_OR_RETURN(pid_t pid, kernel_.AllocatePidLocked());
     if (thread) {
       child_tg = tg_;
