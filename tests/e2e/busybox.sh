@@ -60,25 +60,8 @@ make_tree() {
 }
 make_tree
 
-passed=0
-failed=0
-timeouts=0 # consecutive sandbox runs that timed out
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() {
-  echo "FAIL $1${2:+ ($2)}"
-  failed=$((failed + 1))
-}
-indent() { sed 's/^/    /'; }
-selected() { [[ -z $filter || $1 =~ $filter ]]; }
+. "$here/lib.sh"
 
-# run OUT STDIN CMD... : stdout/stderr/status of CMD into OUT.{out,err,rc}.
-run() {
-  local out=$1 in=$2 rc=0
-  shift 2
-  # The group's 2>/dev/null silences bash's "Terminated" job notice only.
-  { timeout -k 5 "$timeout_s" "$@" >"$out.out" 2>"$out.err" <"$in" || rc=$?; } 2>/dev/null
-  echo "$rc" >"$out.rc"
-}
 
 # compare NAME STDIN CMD... : runs CMD natively and in the sandbox.
 compare() {

@@ -40,25 +40,8 @@ fi
 work=$(mktemp -d /tmp/sb-e2e-jobcontrol.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-timeouts=0 # consecutive sandbox runs that timed out
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() {
-  echo "FAIL $1${2:+ ($2)}"
-  failed=$((failed + 1))
-}
-indent() { sed 's/^/    /'; }
-selected() { [[ -z $filter || $1 =~ $filter ]]; }
+. "$here/lib.sh"
 
-# run OUT CMD... : stdout/stderr/status of CMD into OUT.{out,err,rc}.
-run() {
-  local out=$1 rc=0
-  shift
-  # The group's 2>/dev/null silences bash's "Terminated" job notice only.
-  { timeout -k 5 "$timeout_s" "$@" >"$out.out" 2>"$out.err" </dev/null || rc=$?; } 2>/dev/null
-  echo "$rc" >"$out.rc"
-}
 
 # compare NAME CMD... : runs CMD natively and in the sandbox.
 compare() {
@@ -66,12 +49,12 @@ compare() {
   shift
   selected "$name" || return 0
   local n=$work/$name.native s=$work/$name.sandbox
-  run "$n" "$@"
+  run "$n" /dev/null "$@"
   if [[ $timeouts -ge 3 ]]; then
     fail "$name" "not run in the sandbox: 3 sandbox runs in a row timed out"
     return
   fi
-  run "$s" "$sandboxctl" run --bind "$repo" -- "$@"
+  run "$s" /dev/null "$sandboxctl" run --bind "$repo" -- "$@"
   local nrc src
   nrc=$(cat "$n.rc")
   src=$(cat "$s.rc")

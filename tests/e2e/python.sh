@@ -40,36 +40,20 @@ fi
 work=$(mktemp -d /tmp/sb-e2e-python.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-timeouts=0 # consecutive sandbox runs that timed out
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() {
-  echo "FAIL $1${2:+ ($2)}"
-  failed=$((failed + 1))
-}
-indent() { sed 's/^/    /'; }
-selected() { [[ -z $filter || $1 =~ $filter ]]; }
+. "$here/lib.sh"
 
-# run OUT CMD... : stdout/stderr/status of CMD into OUT.{out,err,rc}.
-run() {
-  local out=$1 rc=0
-  shift
-  { timeout -k 5 "$timeout_s" "$@" >"$out.out" 2>"$out.err" </dev/null || rc=$?; } 2>/dev/null
-  echo "$rc" >"$out.rc"
-}
 
 # compare CASE : the script's CASE natively and in the sandbox.
 compare() {
   local name=$1
   selected "$name" || return 0
   local n=$work/$name.native s=$work/$name.sandbox
-  run "$n" "$python" -S "$script" "$name"
+  run "$n" /dev/null "$python" -S "$script" "$name"
   if [[ $timeouts -ge 3 ]]; then
     fail "$name" "not run in the sandbox: 3 sandbox runs in a row timed out"
     return
   fi
-  run "$s" "$sandboxctl" run --bind "$repo" -- "$python" -S "$script" "$name"
+  run "$s" /dev/null "$sandboxctl" run --bind "$repo" -- "$python" -S "$script" "$name"
   local nrc src
   nrc=$(cat "$n.rc")
   src=$(cat "$s.rc")
