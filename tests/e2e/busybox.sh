@@ -60,7 +60,7 @@ make_tree() {
 }
 make_tree
 
-. "$here/lib.sh"
+. "$here/common.bash"
 
 
 # compare NAME STDIN CMD... : runs CMD natively and in the sandbox.

@@ -40,7 +40,7 @@ fi
 work=$(mktemp -d /tmp/sb-e2e-jobcontrol.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-. "$here/lib.sh"
+. "$here/common.bash"
 
 
 # compare NAME CMD... : runs CMD natively and in the sandbox.

@@ -40,7 +40,7 @@ fi
 work=$(mktemp -d /tmp/sb-e2e-python.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-. "$here/lib.sh"
+. "$here/common.bash"
 
 
 # compare CASE : the script's CASE natively and in the sandbox.

@@ -1,4 +1,5 @@
-# lib.sh: what the e2e suites share (sourced by tests/e2e/*.sh).
+# common.bash: what the e2e suites share (sourced by tests/e2e/*.sh; not a
+# suite itself, so not named *.sh, which scripts/test runs).
 #
 # Counters and result lines (PASS/FAIL, the closing `N passed, M failed`),
 # case selection by regex ($filter), and `run`, which runs one command with
