@@ -36,10 +36,10 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
     }
     case PR_SET_PDEATHSIG:
       if (a.u64(1) > kNumSignals) return Errno(EINVAL);
-      t.pdeath_signal = a.i32(1);
+      t.pdeath_signal.store(a.i32(1));
       return 0;
     case PR_GET_PDEATHSIG:
-      SB_TRY(t.CopyOutObj<int>(a.addr(1), t.pdeath_signal));
+      SB_TRY(t.CopyOutObj<int>(a.addr(1), t.pdeath_signal.load()));
       return 0;
     case PR_GET_DUMPABLE:
       return t.dumpable ? 1 : 0;

@@ -44,8 +44,11 @@ SyscallResult SchedSetaffinity(Task& t, const SyscallArgs& a) {
   bool any = false;
   for (unsigned i = 0; i < ncpu && i / 8 < len; ++i) any |= (mask[i / 8] >> (i % 8)) & 1;
   if (!any) return Errno(EINVAL);
-  // Placement is the host's: the program's threads already run wherever
-  // the host schedules the stub. The call's checks are Linux's.
+  // The mask is kept and reported by sched_getaffinity; placement on host
+  // CPUs stays the host's (table note).
+  mask.resize(std::min<size_t>(len, (ncpu + 63) / 64 * 8));
+  absl::MutexLock lock(&target->thread_group().signal_mu_);
+  target->affinity = std::move(mask);
   return 0;
 }
 

@@ -249,6 +249,14 @@ ErrnoOr<siginfo_t> QueuedInfo(Task& t, pid_t target_tgid, int sig, uint64_t addr
   return info;
 }
 
+// The thread `tid` of process `tgid`, for tgkill and rt_tgsigqueueinfo.
+ErrnoOr<TaskRef> ThreadTarget(Task& t, pid_t tgid, pid_t tid, int sig) {
+  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
+  TaskRef target = t.kernel().FindTask(tid);
+  if (!target || target->thread_group().tgid() != tgid) return Errno(ESRCH);
+  return target;
+}
+
 }  // namespace
 
 SyscallResult RtSigqueueinfo(Task& t, const SyscallArgs& a) {
@@ -270,11 +278,9 @@ SyscallResult RtSigqueueinfo(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult RtTgsigqueueinfo(Task& t, const SyscallArgs& a) {
-  const pid_t tgid = a.i32(0), tid = a.i32(1);
+  const pid_t tgid = a.i32(0);
   const int sig = a.i32(2);
-  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
-  TaskRef target = t.kernel().FindTask(tid);
-  if (!target || target->thread_group().tgid() != tgid) return Errno(ESRCH);
+  SB_ASSIGN_OR_RETURN(TaskRef target, ThreadTarget(t, tgid, a.i32(1), sig));
   SB_ASSIGN_OR_RETURN(siginfo_t info, QueuedInfo(t, tgid, sig, a.addr(3)));
   if (!MaySignal(t, *target)) return Errno(EPERM);
   if (sig != 0) target->SendSignal(info);
@@ -282,11 +288,8 @@ SyscallResult RtTgsigqueueinfo(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Tgkill(Task& t, const SyscallArgs& a) {
-  const pid_t tgid = a.i32(0), tid = a.i32(1);
   const int sig = a.i32(2);
-  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
-  TaskRef target = t.kernel().FindTask(tid);
-  if (!target || target->thread_group().tgid() != tgid) return Errno(ESRCH);
+  SB_ASSIGN_OR_RETURN(TaskRef target, ThreadTarget(t, a.i32(0), a.i32(1), sig));
   SB_TRY(SignalTask(t, target, sig));
   return 0;
 }

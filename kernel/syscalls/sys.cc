@@ -102,6 +102,15 @@ SyscallResult SchedGetaffinity(Task& t, const SyscallArgs& a) {
   std::vector<uint8_t> mask(bytes, 0);
   for (unsigned i = 0; i < ncpu; ++i) mask[i / 8] |= 1 << (i % 8);
   if (len < bytes) return Errno(EINVAL);
+  {
+    // A mask set with sched_setaffinity (ours or another task's).
+    TaskRef target = a.i32(0) == 0 ? t.kernel().FindTask(t.tid()) : t.kernel().FindTask(a.i32(0));
+    if (!target) return Errno(ESRCH);
+    absl::MutexLock lock(&target->thread_group().signal_mu_);
+    for (size_t i = 0; i < target->affinity.size() && i < bytes; ++i) {
+      mask[i] &= target->affinity[i];
+    }
+  }
   SB_TRY(t.CopyOut(a.addr(2), mask.data(), bytes));
   return bytes;
 }

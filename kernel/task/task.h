@@ -106,6 +106,8 @@ class Task : public UserIo {
   // SCHED_BATCH and SCHED_IDLE exist here. Guarded by tg's signal_mu_.
   int sched_policy = SCHED_OTHER;
   int nice = 0;
+  // sched_setaffinity's mask (empty: every CPU). Guarded by tg's signal_mu_.
+  std::vector<uint8_t> affinity;
   // PR_SET_KEEPCAPS. Task-thread only.
   bool keep_caps = false;
 
@@ -159,7 +161,9 @@ class Task : public UserIo {
   // thread group's signal_mu_.
   void DiscardPendingLocked(uint64_t bits) { pending_.Discard(bits); }
   // prctl state. Task-thread only.
-  int pdeath_signal = 0;
+  // PR_SET_PDEATHSIG: sent when the parent process exits. Atomic: the
+  // exiting parent's thread reads it.
+  std::atomic<int> pdeath_signal{0};
   bool no_new_privs = false;
   bool dumpable = true;
   // sigaltstack state. Task-thread only.

@@ -76,6 +76,7 @@ void Task::DoExit() {
   fs_.reset();
 
   std::vector<ThreadGroupRef> kill_list;
+  std::vector<std::pair<TaskRef, int>> pdeath;
   ThreadGroupRef parent;
   bool auto_reap = false;
   {
@@ -107,6 +108,11 @@ void Task::DoExit() {
         child->parent_ = nullptr;
       }
       if (child->zombie_ && !child->parent_) kill_list.push_back(child);
+      // PR_SET_PDEATHSIG (Linux fires it when the forking thread exits; we
+      // track parents per process, so when the parent process does).
+      for (Task* ct : child->tasks_) {
+        if (int sig = ct->pdeath_signal.load()) pdeath.emplace_back(kernel_.tasks_[ct->tid()], sig);
+      }
     }
     tg_->children_.clear();
     if (init == tg_) {
@@ -124,6 +130,13 @@ void Task::DoExit() {
     if (auto_reap) kernel_.ReleaseLocked(tg_);
     // A waiter for this child learns it is gone (ECHILD) when auto-reaped.
     if (auto_reap && parent) parent->child_events_.Notify(POLLIN);
+  }
+  for (auto& [task, sig] : pdeath) {
+    siginfo_t info{};
+    info.si_signo = sig;
+    info.si_code = SI_USER;
+    info.si_pid = tg_->tgid();
+    if (task) task->SendSignal(info);
   }
   for (auto& g : kill_list) {
     if (g->zombie_) continue;

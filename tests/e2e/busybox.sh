@@ -12,12 +12,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-build=${1:-$repo/build}
-build=$(cd "$build" 2>/dev/null && pwd || echo "$build")
-filter=${2:-}
-sandboxctl=${SANDBOXCTL:-$build/bin/sandboxctl}
-[[ $sandboxctl == */* && $sandboxctl != /* ]] && sandboxctl=$PWD/$sandboxctl # we cd / below
+. "$here/common.bash" "$@"  # repo, build, filter, sandboxctl; the helpers
 timeout_s=${SB_TIMEOUT:-30}
 bb=/bin/busybox
 
@@ -30,9 +25,7 @@ if [[ ! -x $bb ]]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-if [[ ! -x $sandboxctl ]]; then
-  echo "e2e: sandboxctl not found or not executable: $sandboxctl; every sandbox run will fail" >&2
-fi
+warn_if_no_sandboxctl
 
 work=$(mktemp -d /tmp/sb-e2e-busybox.XXXXXX)
 # The fixed tree lives in the build dir, not /tmp: the sandbox has its own /tmp.
@@ -59,8 +52,6 @@ make_tree() {
   find "$root" -exec touch -h -d "$stamp" {} +
 }
 make_tree
-
-. "$here/common.bash"
 
 
 # compare NAME STDIN CMD... : runs CMD natively and in the sandbox.

@@ -4,7 +4,23 @@
 # Counters and result lines (PASS/FAIL, the closing `N passed, M failed`),
 # case selection by regex ($filter), and `run`, which runs one command with
 # a timeout and keeps its stdout, stderr and exit status for comparison.
-# The sourcing script sets $filter and $timeout_s.
+# Source it as `. "$here/common.bash" "$@"` (BUILD_DIR [CASE-REGEX]): it
+# sets repo, build, filter and sandboxctl (SANDBOXCTL overrides). The
+# sourcing script sets $timeout_s.
+
+repo=$(cd "$here/../.." && pwd)
+build=${1:-$repo/build}
+build=$(cd "$build" 2>/dev/null && pwd || echo "$build")
+filter=${2:-}
+sandboxctl=${SANDBOXCTL:-$build/bin/sandboxctl}
+# Absolute, because the suites cd / before running anything.
+[[ $sandboxctl == */* && $sandboxctl != /* ]] && sandboxctl=$PWD/$sandboxctl
+
+warn_if_no_sandboxctl() {
+  if [[ ! -x $sandboxctl ]]; then
+    echo "e2e: sandboxctl not found or not executable: $sandboxctl; every sandbox run will fail" >&2
+  fi
+}
 
 passed=0
 failed=0

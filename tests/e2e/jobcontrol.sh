@@ -14,12 +14,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-build=${1:-$repo/build}
-build=$(cd "$build" 2>/dev/null && pwd || echo "$build")
-filter=${2:-}
-sandboxctl=${SANDBOXCTL:-$build/bin/sandboxctl}
-[[ $sandboxctl == */* && $sandboxctl != /* ]] && sandboxctl=$PWD/$sandboxctl # we cd / below
+. "$here/common.bash" "$@"  # repo, build, filter, sandboxctl; the helpers
 timeout_s=${SB_TIMEOUT:-30}
 bb=/bin/busybox
 coreutils_timeout=/usr/bin/timeout
@@ -33,14 +28,10 @@ if [[ ! -x $bb ]]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-if [[ ! -x $sandboxctl ]]; then
-  echo "e2e: sandboxctl not found or not executable: $sandboxctl; every sandbox run will fail" >&2
-fi
+warn_if_no_sandboxctl
 
 work=$(mktemp -d /tmp/sb-e2e-jobcontrol.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-
-. "$here/common.bash"
 
 
 # compare NAME CMD... : runs CMD natively and in the sandbox.

@@ -13,12 +13,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-build=${1:-$repo/build}
-build=$(cd "$build" 2>/dev/null && pwd || echo "$build")
-filter=${2:-}
-sandboxctl=${SANDBOXCTL:-$build/bin/sandboxctl}
-[[ $sandboxctl == */* && $sandboxctl != /* ]] && sandboxctl=$PWD/$sandboxctl # we cd / below
+. "$here/common.bash" "$@"  # repo, build, filter, sandboxctl; the helpers
 timeout_s=${SB_TIMEOUT:-60}
 python=${PYTHON:-/usr/bin/python3}
 script=$here/python/threads_signals.py
@@ -33,14 +28,10 @@ if [[ ! -x $python ]]; then
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
-if [[ ! -x $sandboxctl ]]; then
-  echo "e2e: sandboxctl not found or not executable: $sandboxctl; every sandbox run will fail" >&2
-fi
+warn_if_no_sandboxctl
 
 work=$(mktemp -d /tmp/sb-e2e-python.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-
-. "$here/common.bash"
 
 
 # compare CASE : the script's CASE natively and in the sandbox.

@@ -92,4 +92,23 @@ static inline int sb_finish(void) {
   return sb_failed ? 1 : 0;
 }
 
+/* Installs `fn` for `sig` (sa_sigaction when `flags` has SA_SIGINFO). */
+static inline int sb_set_handler(int sig, void* fn, int flags) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  if (flags & SA_SIGINFO)
+    sa.sa_sigaction = (void (*)(int, siginfo_t*, void*))fn;
+  else
+    sa.sa_handler = (void (*)(int))fn;
+  sa.sa_flags = flags;
+  return sigaction(sig, &sa, NULL);
+}
+
+/* The calling thread's signal mask. */
+static inline sigset_t sb_cur_mask(void) {
+  sigset_t s;
+  sigprocmask(SIG_SETMASK, NULL, &s);
+  return s;
+}
+
 #endif  // SANDBOXD_TESTS_SYSCALLS_SBTEST_H_

@@ -54,23 +54,6 @@ static void altstack_handler(int sig) {
   hits++;
 }
 
-static int set_handler(int sig, void* fn, int flags) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  if (flags & SA_SIGINFO)
-    sa.sa_sigaction = fn;
-  else
-    sa.sa_handler = fn;
-  sa.sa_flags = flags;
-  return sigaction(sig, &sa, NULL);
-}
-
-static sigset_t cur_mask(void) {
-  sigset_t s;
-  sigprocmask(SIG_SETMASK, NULL, &s);
-  return s;
-}
-
 static void block(int sig, int how) {
   sigset_t s;
   sigemptyset(&s);
@@ -87,7 +70,7 @@ static pid_t reap(pid_t pid, int* st) {
 }
 
 static void test_siginfo(void) {
-  set_handler(SIGUSR1, info_handler, SA_SIGINFO);
+  sb_set_handler(SIGUSR1, info_handler, SA_SIGINFO);
   struct sigaction q;
   sigaction(SIGUSR1, NULL, &q);
   sb_case("sigaction_query_returns_installed",
@@ -127,22 +110,22 @@ static void test_siginfo(void) {
 
 static void test_flags(void) {
   reset();
-  set_handler(SIGUSR1, recursive_handler, SA_NODEFER);
+  sb_set_handler(SIGUSR1, recursive_handler, SA_NODEFER);
   raise(SIGUSR1);
   sb_value("nodefer: hits=%d max_depth=%d", hits, max_depth);
   sb_case("sa_nodefer_reenters_handler", hits == 2 && max_depth == 2);
 
   reset();
-  set_handler(SIGUSR1, recursive_handler, 0);
+  sb_set_handler(SIGUSR1, recursive_handler, 0);
   raise(SIGUSR1);
   sb_value("default: hits=%d max_depth=%d", hits, max_depth);
   sb_case("handler_blocks_own_signal_runs_after_return", hits == 2 && max_depth == 1);
 
   reset();
-  set_handler(SIGUSR1, mask_handler, 0);
+  sb_set_handler(SIGUSR1, mask_handler, 0);
   raise(SIGUSR1);
   sb_case("own_signal_blocked_in_handler", nested_blocked == 1);
-  sigset_t after = cur_mask();
+  sigset_t after = sb_cur_mask();
   sb_case("mask_restored_after_handler", !sigismember(&after, SIGUSR1));
 
   reset();
@@ -155,7 +138,7 @@ static void test_flags(void) {
   sb_case("sa_mask_blocked_in_handler", nested_blocked == 3);
 
   reset();
-  set_handler(SIGUSR2, plain_handler, SA_RESETHAND);
+  sb_set_handler(SIGUSR2, plain_handler, SA_RESETHAND);
   raise(SIGUSR2);
   struct sigaction q;
   sigaction(SIGUSR2, NULL, &q);
@@ -172,12 +155,12 @@ static void test_flags(void) {
   ss = (stack_t){.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
   int rc = sigaltstack(&ss, NULL);
   reset();
-  set_handler(SIGUSR1, altstack_handler, SA_ONSTACK);
+  sb_set_handler(SIGUSR1, altstack_handler, SA_ONSTACK);
   raise(SIGUSR1);
   sb_case("sa_onstack_runs_on_altstack", rc == 0 && hits == 1 && on_altstack);
   sb_case("sigaltstack_in_handler_ss_onstack", (seen_ss.ss_flags & SS_ONSTACK) != 0);
   reset();
-  set_handler(SIGUSR1, altstack_handler, 0);
+  sb_set_handler(SIGUSR1, altstack_handler, 0);
   raise(SIGUSR1);
   sb_case("no_sa_onstack_runs_on_normal_stack", hits == 1 && !on_altstack);
   stack_t back;
@@ -195,24 +178,24 @@ static void test_masks(void) {
   sigaddset(&s, SIGKILL);
   sigaddset(&s, SIGSTOP);
   sigprocmask(SIG_BLOCK, &s, &old);
-  sigset_t now = cur_mask();
+  sigset_t now = sb_cur_mask();
   sb_case("sigprocmask_block_adds", sigismember(&now, SIGUSR1));
   sb_case("sigkill_sigstop_cannot_be_blocked",
           !sigismember(&now, SIGKILL) && !sigismember(&now, SIGSTOP));
   block(SIGUSR1, SIG_UNBLOCK);
-  now = cur_mask();
+  now = sb_cur_mask();
   sb_case("sigprocmask_unblock_removes", !sigismember(&now, SIGUSR1));
   SB_ERRNO("sigprocmask_bad_how_einval", syscall(SYS_rt_sigprocmask, 99, &s, NULL, 8), EINVAL);
   SB_ERRNO("rt_sigprocmask_bad_size_einval", syscall(SYS_rt_sigprocmask, SIG_BLOCK, &s, NULL, 4),
            EINVAL);
-  SB_ERRNO("sigaction_sigkill_einval", set_handler(SIGKILL, plain_handler, 0), EINVAL);
-  SB_ERRNO("sigaction_sigstop_einval", set_handler(SIGSTOP, plain_handler, 0), EINVAL);
-  SB_ERRNO("sigaction_sig0_einval", set_handler(0, plain_handler, 0), EINVAL);
+  SB_ERRNO("sigaction_sigkill_einval", sb_set_handler(SIGKILL, plain_handler, 0), EINVAL);
+  SB_ERRNO("sigaction_sigstop_einval", sb_set_handler(SIGSTOP, plain_handler, 0), EINVAL);
+  SB_ERRNO("sigaction_sig0_einval", sb_set_handler(0, plain_handler, 0), EINVAL);
   SB_ERRNO("sigaction_sig65_einval", syscall(SYS_rt_sigaction, 65, NULL, NULL, 8), EINVAL);
   SB_ERRNO("kill_bad_signal_einval", kill(getpid(), 65), EINVAL);
 
   reset();
-  set_handler(SIGUSR1, plain_handler, 0);
+  sb_set_handler(SIGUSR1, plain_handler, 0);
   block(SIGUSR1, SIG_BLOCK);
   raise(SIGUSR1);
   raise(SIGUSR1);
@@ -227,7 +210,7 @@ static void test_masks(void) {
   sb_case("sigpending_empty_after_delivery", !sigismember(&pend, SIGUSR1));
 
   reset();
-  set_handler(SIGRTMIN, plain_handler, 0);
+  sb_set_handler(SIGRTMIN, plain_handler, 0);
   block(SIGRTMIN, SIG_BLOCK);
   for (int i = 0; i < 3; i++) sigqueue(getpid(), SIGRTMIN, (union sigval){.sival_int = i});
   block(SIGRTMIN, SIG_UNBLOCK);
@@ -252,7 +235,7 @@ static void test_masks(void) {
   errno = 0;
   int rc = sigsuspend(&empty);
   sb_case("sigsuspend_returns_eintr_after_handler", rc == -1 && errno == EINTR && hits == 1);
-  now = cur_mask();
+  now = sb_cur_mask();
   sb_case("sigsuspend_restores_mask", sigismember(&now, SIGUSR1));
 
   pid_t child = fork();

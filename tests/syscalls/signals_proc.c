@@ -27,23 +27,6 @@ static void plain_handler(int sig) {
   hits++;
 }
 
-static int set_handler(int sig, void* fn, int flags) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  if (flags & SA_SIGINFO)
-    sa.sa_sigaction = fn;
-  else
-    sa.sa_handler = fn;
-  sa.sa_flags = flags;
-  return sigaction(sig, &sa, NULL);
-}
-
-static sigset_t cur_mask(void) {
-  sigset_t s;
-  sigprocmask(SIG_SETMASK, NULL, &s);
-  return s;
-}
-
 /* waitpid that retries when a handler interrupts it. */
 static pid_t reap(pid_t pid, int* st) {
   pid_t w;
@@ -80,7 +63,7 @@ static void test_sigchld(void) {
   sigprocmask(SIG_UNBLOCK, &w, NULL);
 
   reset();
-  set_handler(SIGCHLD, info_handler, SA_SIGINFO);
+  sb_set_handler(SIGCHLD, info_handler, SA_SIGINFO);
   child = fork();
   if (child == 0) _exit(9);
   int st;
@@ -180,7 +163,7 @@ static void test_job_control(void) {
 static int pipe_read_with_signal(int flags, char* got) {
   int p[2];
   pipe(p);
-  set_handler(SIGUSR1, plain_handler, flags);
+  sb_set_handler(SIGUSR1, plain_handler, flags);
   pid_t child = fork();
   if (child == 0) {
     usleep(100000);
@@ -207,7 +190,7 @@ static void test_restart(void) {
   rc = pipe_read_with_signal(SA_RESTART, &c);
   sb_case("read_restarted_with_sa_restart", rc == 1 && c == 'x' && hits == 1);
 
-  set_handler(SIGUSR1, plain_handler, SA_RESTART);
+  sb_set_handler(SIGUSR1, plain_handler, SA_RESTART);
   pid_t child = fork();
   if (child == 0) {
     usleep(50000);
@@ -237,7 +220,7 @@ static void regs_handler(int sig) {
 
 static void test_sigreturn(void) {
   reset();
-  set_handler(SIGUSR1, regs_handler, 0);
+  sb_set_handler(SIGUSR1, regs_handler, 0);
   long pid = getpid();
   uint64_t rbx, r12, r13, r14, r15, x0, x7;
   asm volatile(
@@ -256,7 +239,7 @@ static void test_sigreturn(void) {
                                                       r13 == 0x1313 && r14 == 0x1414 &&
                                                       r15 == 0x1515);
   sb_case("sigreturn_restores_sse_regs", x0 == 0xabcdef && x7 == 0x777777);
-  sigset_t now = cur_mask();
+  sigset_t now = sb_cur_mask();
   sb_case("sigreturn_restores_mask_changed_in_handler", !sigismember(&now, SIGUSR2));
 }
 
