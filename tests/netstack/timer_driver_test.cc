@@ -37,7 +37,8 @@ TEST(TimerDriver, TimesOutAConnectOnTheRealClock) {
   ASSERT_TRUE(failed.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_EQ(*ep->GetOption(SocketOption::kError), static_cast<int>(Error::kTimedOut));
   EXPECT_EQ(ch->QueuedCount(), 2u);  // the SYN and one retransmission
-  EXPECT_GE(driver.runs(), 2u);
+  // One late run may fire both the retransmission and the timeout.
+  EXPECT_GE(driver.runs(), 1u);
   ep->Close();
 }
 
