@@ -60,6 +60,7 @@ struct ParentWalk {
 class VfsNamespace : public MountNamespace {
  public:
   explicit VfsNamespace(MountRef root) : root_(std::move(root)) {}
+  ~VfsNamespace() override;
 
   Location Root() const override { return {root_, root_->root()}; }
   ErrnoOr<Location> Lookup(const FsContext& ctx, const Location& start, std::string_view path,
@@ -87,6 +88,7 @@ class VfsNamespace : public MountNamespace {
                                std::string_view data, const MountOptions& opts) override;
   absl::Status MountHostDirectory(std::string_view target, std::string_view host_dir,
                                   const MountOptions& opts) override;
+  ErrnoOr<MountNamespaceRef> Clone(std::span<Location* const> relocate) override;
 
   // --- Path walk (path_walk.cc).
   // Walks every component but the last. The directory is searchable.

@@ -25,6 +25,7 @@
 
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -100,6 +101,12 @@ class MountNamespace {
   // The absolute path of `loc` as seen from `root` (getcwd, /proc/*/cwd).
   // A location outside `root` gets the "(unreachable)" prefix, as Linux.
   virtual ErrnoOr<std::string> PathOf(const Location& root, const Location& loc) = 0;
+
+  // A new namespace with a copy of every mount (CLONE_NEWNS, unshare):
+  // the same filesystems at the same places, changed independently from
+  // now on. Each location in `relocate` (a task's root and cwd) is moved
+  // to the copy's corresponding mount.
+  virtual ErrnoOr<MountNamespaceRef> Clone(std::span<Location* const> relocate) = 0;
 
   // Set-up (not reachable from syscalls yet): mounts a new filesystem at
   // the directory `target` (absolute, walked with root credentials).

@@ -36,7 +36,7 @@ std::vector<ProcessStatus> ListProcesses(Kernel& k) {
       ProcessStatus ps;
       ps.pid = pid;
       ps.ppid = tg->parent_ ? tg->parent_->tgid() : 0;
-      ps.pgid = tg->pgid_;
+      ps.pgid = tg->pgid_ ? tg->pgid_->global() : 0;
       ps.zombie = tg->zombie_ || tg->tasks_.empty();
       TaskRef leader;
       if (!ps.zombie) {

@@ -19,12 +19,15 @@ absl::StatusOr<std::unique_ptr<Kernel>> Kernel::Create(const KernelOptions& opts
   if (!mf.ok()) return ErrnoToStatus(mf.error(), "creating the memory file");
   k->mf_ = std::move(*mf);
   k->boot_time_ = absl::Now();
+  k->root_pidns_ = std::make_shared<PidNamespace>(nullptr);
   strncpy(k->uts_.sysname, kSysname, sizeof(k->uts_.sysname) - 1);
   strncpy(k->uts_.nodename, opts.hostname.c_str(), sizeof(k->uts_.nodename) - 1);
   strncpy(k->uts_.release, kRelease, sizeof(k->uts_.release) - 1);
   strncpy(k->uts_.version, kVersion, sizeof(k->uts_.version) - 1);
   strncpy(k->uts_.machine, kMachine, sizeof(k->uts_.machine) - 1);
   strncpy(k->uts_.domainname, opts.domainname.c_str(), sizeof(k->uts_.domainname) - 1);
+  k->root_utsns_ = std::make_shared<UtsNamespace>(k->uts_);
+  k->root_ipcns_ = std::make_shared<IpcNamespace>();
 
   return k;
 }
@@ -48,14 +51,28 @@ Kernel::~Kernel() {
   for (auto& th : finished) th.join();
 }
 
-ErrnoOr<pid_t> Kernel::AllocatePidLocked() {
-  constexpr pid_t kPidMax = 4194304;  // /proc/sys/kernel/pid_max
-  for (int tries = 0; tries < kPidMax; ++tries) {
-    pid_t p = next_pid_++;
-    if (next_pid_ >= kPidMax) next_pid_ = 300;  // Linux wraps to RESERVED_PIDS
-    if (!tasks_.contains(p) && !groups_.contains(p)) return p;
+ErrnoOr<PidRef> Kernel::AllocatePidLocked(const PidNamespaceRef& ns) {
+  std::vector<pid_t> numbers(ns->level() + 1);
+  for (PidNamespace* n = ns.get(); n != nullptr; n = n->parent().get()) {
+    SB_ASSIGN_OR_RETURN(pid_t nr, n->ReserveLocked());
+    numbers[n->level()] = nr;
   }
-  return Errno(EAGAIN);
+  auto pid = std::make_shared<const Pid>(ns, std::move(numbers));
+  for (PidNamespace* n = ns.get(); n != nullptr; n = n->parent().get()) {
+    n->BindLocked(pid->In(*n), pid);
+  }
+  return PidRef(pid);
+}
+
+UtsNamespaceRef Kernel::NewUtsNamespace(std::string_view hostname) const {
+  struct utsname u = uts_;
+  memset(u.nodename, 0, sizeof(u.nodename));
+  memcpy(u.nodename, hostname.data(), std::min(hostname.size(), sizeof(u.nodename) - 1));
+  return std::make_shared<UtsNamespace>(u);
+}
+
+PidNamespaceRef Kernel::NewPidNamespace(const PidNamespaceRef& parent) {
+  return std::make_shared<PidNamespace>(parent ? parent : root_pidns_);
 }
 
 std::shared_ptr<const platform::FpState> Kernel::initial_fp_state() {
@@ -95,6 +112,41 @@ TaskRef Kernel::FindTask(pid_t tid) {
   return it == tasks_.end() ? nullptr : it->second;
 }
 
+ThreadGroupRef Kernel::FindThreadGroupInLocked(const PidNamespace& ns, pid_t nr) {
+  if (nr <= 0) return nullptr;
+  PidRef pid = ns.LookupLocked(nr);
+  if (!pid) return nullptr;
+  auto it = groups_.find(pid->global());
+  return it == groups_.end() ? nullptr : it->second;
+}
+
+TaskRef Kernel::FindTaskInLocked(const PidNamespace& ns, pid_t nr) {
+  if (nr <= 0) return nullptr;
+  PidRef pid = ns.LookupLocked(nr);
+  if (!pid) return nullptr;
+  auto it = tasks_.find(pid->global());
+  return it == tasks_.end() ? nullptr : it->second;
+}
+
+ThreadGroupRef Kernel::FindThreadGroupIn(const PidNamespace& ns, pid_t nr) {
+  absl::MutexLock lock(&tree_mu_);
+  return FindThreadGroupInLocked(ns, nr);
+}
+
+TaskRef Kernel::FindTaskIn(const PidNamespace& ns, pid_t nr) {
+  absl::MutexLock lock(&tree_mu_);
+  return FindTaskInLocked(ns, nr);
+}
+
+void Kernel::RetireTaskLocked(pid_t tid) {
+  auto it = tasks_.find(tid);
+  if (it == tasks_.end()) return;
+  if (it->second->host_thread().joinable()) {
+    finished_threads_.push_back(std::move(it->second->host_thread()));
+  }
+  tasks_.erase(it);
+}
+
 void Kernel::ReleaseLocked(const ThreadGroupRef& tg) {
   groups_.erase(tg->tgid());
   for (auto it = tasks_.begin(); it != tasks_.end();) {
@@ -118,17 +170,22 @@ absl::StatusOr<ThreadGroupRef> Kernel::CreateProcess(ProcessSpec spec) {
   if (!spec.mount_namespace) return absl::InvalidArgumentError("no mount namespace");
   TaskRef task;
   ThreadGroupRef tg;
+  PidNamespaceRef pidns = spec.pid_namespace ? spec.pid_namespace : root_pidns_;
   {
     absl::MutexLock lock(&tree_mu_);
-    auto pid = AllocatePidLocked();
-    if (!pid.ok()) return absl::ResourceExhaustedError("no free process IDs");
+    auto pid = AllocatePidLocked(pidns);
+    if (!pid.ok()) {
+      return pid.error().value() == ENOMEM
+                 ? absl::FailedPreconditionError("the PID namespace's init has exited")
+                 : absl::ResourceExhaustedError("no free process IDs");
+    }
     tg = std::make_shared<ThreadGroup>(*pid, nullptr);
     tg->pgid_ = tg->sid_ = *pid;
     task = std::make_shared<Task>(*this, *pid, tg);
-    groups_[*pid] = tg;
-    tasks_[*pid] = task;
+    groups_[tg->tgid()] = tg;
+    tasks_[tg->tgid()] = task;
     tg->tasks_.push_back(task.get());
-    if (!init_) init_ = tg;
+    if (pidns->init_.expired()) pidns->init_ = tg;
   }
   auto fds = std::make_shared<FdTable>();
   for (int i = 0; i < 3; ++i) {
@@ -147,12 +204,14 @@ absl::StatusOr<ThreadGroupRef> Kernel::CreateProcess(ProcessSpec spec) {
     fs_state->cwd = fs_state->root;
   }
   task->InitFirst(std::make_shared<mm::MemoryManager>(*mf_), fds, fs_state, creds,
-                  spec.mount_namespace);
+                  Namespaces{spec.mount_namespace,
+                             spec.uts_namespace ? spec.uts_namespace : root_utsns_,
+                             spec.ipc_namespace ? spec.ipc_namespace : root_ipcns_});
   auto fail = [&](absl::Status s) {
     absl::MutexLock lock(&tree_mu_);
     tg->zombie_ = true;
     ReleaseLocked(tg);
-    if (init_ == tg) init_ = nullptr;
+    if (pidns->init_.lock() == tg) pidns->init_.reset();
     return s;
   };
   {

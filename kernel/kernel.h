@@ -30,6 +30,8 @@
 #include "kernel/base/unique_fd.h"
 #include "kernel/futex.h"
 #include "kernel/platform/platform.h"
+#include "kernel/task/namespaces.h"
+#include "kernel/task/pid_namespace.h"
 #include "kernel/task/task.h"
 #include "kernel/task/thread_group.h"
 
@@ -54,6 +56,12 @@ struct ProcessSpec {
   std::string cwd = "/";
   std::array<UniqueFd, 3> stdio;  // host fds handed in as 0, 1, 2
   fs::MountNamespaceRef mount_namespace;
+  // The PID namespace to start in (null: the root one). The first process
+  // started in a namespace becomes its init (PID 1 there).
+  PidNamespaceRef pid_namespace;
+  // The host/domain name and IPC namespaces (null: the kernel's first ones).
+  UtsNamespaceRef uts_namespace;
+  IpcNamespaceRef ipc_namespace;
   Credentials creds = Credentials::Root();
 };
 
@@ -63,7 +71,11 @@ class Kernel {
   ~Kernel();
 
   MemoryFile& memory_file() { return *mf_; }
-  const struct utsname& uts() const { return uts_; }
+  // The first UTS and IPC namespaces (the root container's).
+  const UtsNamespaceRef& root_uts_namespace() const { return root_utsns_; }
+  const IpcNamespaceRef& root_ipc_namespace() const { return root_ipcns_; }
+  // A new UTS namespace with the kernel's identity and `hostname`.
+  UtsNamespaceRef NewUtsNamespace(std::string_view hostname) const;
   absl::Time boot_time() const { return boot_time_; }
   // The FPU state a fresh stub starts with (what exec resets to). Recorded
   // from the first stub the kernel starts; null before that.
@@ -81,19 +93,36 @@ class Kernel {
 
   // --- The process tree (task_set.cc) ---
   absl::Mutex tree_mu_;
-  // A new ID, or EAGAIN when the table is full.
-  ErrnoOr<pid_t> AllocatePidLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // A new ID in `ns` and each of its ancestors: EAGAIN when a table is
+  // full, ENOMEM when a namespace's init has died.
+  ErrnoOr<PidRef> AllocatePidLocked(const PidNamespaceRef& ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // A new PID namespace below `parent` (its first process becomes its init).
+  PidNamespaceRef NewPidNamespace(const PidNamespaceRef& parent);
+  const PidNamespaceRef& root_pid_namespace() const { return root_pidns_; }
+  // Keyed by global ID (the root namespace's number).
   std::map<pid_t, TaskRef> tasks_ ABSL_GUARDED_BY(tree_mu_);
   std::map<pid_t, ThreadGroupRef> groups_ ABSL_GUARDED_BY(tree_mu_);
+  // By global ID (the kernel's own callers).
   ThreadGroupRef FindThreadGroup(pid_t pid) ABSL_LOCKS_EXCLUDED(tree_mu_);
   TaskRef FindTask(pid_t tid) ABSL_LOCKS_EXCLUDED(tree_mu_);
+  // By the number `ns` knows them by (syscalls: the caller's namespace).
+  // A thread group is found by its leader's ID only.
+  ThreadGroupRef FindThreadGroupIn(const PidNamespace& ns, pid_t nr)
+      ABSL_LOCKS_EXCLUDED(tree_mu_);
+  TaskRef FindTaskIn(const PidNamespace& ns, pid_t nr) ABSL_LOCKS_EXCLUDED(tree_mu_);
+  ThreadGroupRef FindThreadGroupInLocked(const PidNamespace& ns, pid_t nr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  TaskRef FindTaskInLocked(const PidNamespace& ns, pid_t nr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // Forgets a reaped process and joins its task threads.
   void ReleaseLocked(const ThreadGroupRef& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Forgets the task with global ID `tid` (an exited thread whose ID an
+  // exec'ing thread takes); its host thread is joined with the others.
+  void RetireTaskLocked(pid_t tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // Joins the host threads of tasks reaped so far. Never call it from a
   // thread that may itself be in the list (a task reaping itself).
   void JoinFinishedThreads() ABSL_LOCKS_EXCLUDED(tree_mu_);
-  // The init of the root PID namespace (pid 1), if started.
-  ThreadGroupRef init_ ABSL_GUARDED_BY(tree_mu_);
 
  private:
   Kernel() = default;
@@ -101,9 +130,11 @@ class Kernel {
   absl::Mutex fp_mu_;
   std::shared_ptr<const platform::FpState> initial_fp_ ABSL_GUARDED_BY(fp_mu_);
   FutexTable futexes_;
-  struct utsname uts_ {};
+  struct utsname uts_ {};  // the identity; nodename/domainname are defaults
+  UtsNamespaceRef root_utsns_;
+  IpcNamespaceRef root_ipcns_;
   absl::Time boot_time_;
-  pid_t next_pid_ ABSL_GUARDED_BY(tree_mu_) = 1;
+  PidNamespaceRef root_pidns_;  // immutable after Create
   // Threads of reaped tasks waiting to be joined (joined outside tree_mu_).
   std::vector<std::thread> finished_threads_ ABSL_GUARDED_BY(tree_mu_);
   // Last member: destroyed first, so no timer callback runs while the rest

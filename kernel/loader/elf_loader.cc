@@ -190,10 +190,19 @@ ErrnoOr<LoadResult> LoadElf(mm::MemoryManager& mm, const LoadRequest& req) {
     entry = li.bias + interp.ehdr.e_entry;
   }
 
-  // The stack.
+  // The stack: the arguments, environment and auxiliary vector plus 128
+  // KiB, within RLIMIT_STACK (Linux's setup_arg_pages); it grows on demand
+  // from there (MemoryManager::GrowStack).
+  uint64_t args = 4096;  // auxv, random bytes, platform string, alignment
+  for (const auto& a : req.argv) args += a.size() + 1 + sizeof(uint64_t);
+  for (const auto& e : req.envp) args += e.size() + 1 + sizeof(uint64_t);
+  args += req.execfn.size() + 1;
+  const uint64_t limit = std::max<uint64_t>(req.stack_limit & ~uint64_t{4095}, 4096);
+  uint64_t stack_size = ((args + 4095) & ~uint64_t{4095}) + mm::MemoryManager::kInitialStackExtra;
+  stack_size = std::min(stack_size, std::max(limit, (args + 4095) & ~uint64_t{4095}));
   mm::MapRequest stack;
-  stack.addr = mm::MemoryManager::kStackTop - mm::MemoryManager::kMaxStack;
-  stack.length = mm::MemoryManager::kMaxStack;
+  stack.addr = mm::MemoryManager::kStackTop - stack_size;
+  stack.length = stack_size;
   stack.prot = PROT_READ | PROT_WRITE;
   stack.growsdown = true;
   stack.placement = mm::MapRequest::Placement::kFixed;

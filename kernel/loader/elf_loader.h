@@ -26,6 +26,7 @@ struct LoadRequest {
   std::string execfn;  // the name execve was given (AT_EXECFN)
   std::vector<std::string> argv, envp;
   const Credentials* creds = nullptr;
+  uint64_t stack_limit = 8 << 20;  // RLIMIT_STACK: how far the stack may grow
 };
 
 struct LoadResult {

@@ -415,10 +415,47 @@ std::optional<Vma> MemoryManager::Find(uint64_t addr) {
   return it->second;
 }
 
+ErrnoStatus MemoryManager::GrowStack(platform::Context* ctx, uint64_t addr, uint64_t limit) {
+  absl::MutexLock lock(&mu_);
+  auto it = vmas_.upper_bound(addr);
+  if (it == vmas_.end() || !it->second.growsdown || addr < kMinAddress) return Errno(ENOMEM);
+  // The stack so far: it may be several mappings (each growth is one).
+  uint64_t top = it->second.end;
+  for (auto j = std::next(it); j != vmas_.end() && j->first == top && j->second.growsdown; ++j) {
+    top = j->second.end;
+  }
+  const uint64_t new_start = addr & ~abi::kPageMask;
+  if (top - new_start > limit) return Errno(ENOMEM);
+  if (it != vmas_.begin()) {
+    const Vma& below = std::prev(it)->second;
+    if (below.end > new_start) return Errno(ENOMEM);
+    if (!below.growsdown && new_start - below.end < kStackGuardGap) return Errno(ENOMEM);
+  }
+  const Vma& stack = it->second;
+  const uint64_t len = it->first - new_start;
+  SB_ASSIGN_OR_RETURN(MemoryRangeRef range, MemoryRange::Allocate(mf_, len));
+  Vma grown{new_start, it->first, stack.prot, false, true, stack.max_prot, std::move(range), 0,
+            stack.name};
+  return InsertLocked(ctx, std::move(grown));
+}
+
 std::string MemoryManager::MapsText() {
   absl::MutexLock lock(&mu_);
   std::string out;
+  // A stack grown in steps is one mapping to the program, as in Linux.
+  std::map<uint64_t, Vma> shown;
   for (const auto& [start, v] : vmas_) {
+    if (!shown.empty()) {
+      Vma& last = std::prev(shown.end())->second;
+      if (last.growsdown && v.growsdown && last.end == v.start && last.prot == v.prot &&
+          last.name == v.name) {
+        last.end = v.end;
+        continue;
+      }
+    }
+    shown.emplace(start, v);
+  }
+  for (const auto& [start, v] : shown) {
     std::string line = absl::StrFormat(
         "%08x-%08x %c%c%c%c %08x %02x:%02x %u ", v.start, v.end, (v.prot & PROT_READ) ? 'r' : '-',
         (v.prot & PROT_WRITE) ? 'w' : '-', (v.prot & PROT_EXEC) ? 'x' : '-', v.shared ? 's' : 'p',

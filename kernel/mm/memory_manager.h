@@ -77,7 +77,12 @@ class MemoryManager {
   // Layout constants of every address space we build.
   static constexpr uint64_t kMinAddress = 0x10000;  // vm.mmap_min_addr
   static constexpr uint64_t kStackTop = 0x7ffffffff000ULL;
-  static constexpr uint64_t kMaxStack = uint64_t{8} << 20;
+  // The stack a new program starts with beyond its arguments (Linux's
+  // stack_expand); the rest grows on demand up to RLIMIT_STACK.
+  static constexpr uint64_t kInitialStackExtra = 128 << 10;
+  // Linux's stack_guard_gap: a stack never grows closer than this to the
+  // mapping below it.
+  static constexpr uint64_t kStackGuardGap = 256 * 4096;
 
   explicit MemoryManager(MemoryFile& mf) : mf_(mf) {}
 
@@ -99,6 +104,12 @@ class MemoryManager {
   ErrnoOr<uint64_t> Remap(platform::Context* ctx, uint64_t old_addr, uint64_t old_size,
                           uint64_t new_size, int flags, uint64_t new_addr) ABSL_LOCKS_EXCLUDED(mu_);
   ErrnoStatus AdviseDontNeed(uint64_t addr, uint64_t length) ABSL_LOCKS_EXCLUDED(mu_);
+  // Linux's expand_stack: if `addr` is just below a grows-down mapping
+  // (the stack), extends it down to cover `addr`, keeping the whole stack
+  // within `limit` bytes (RLIMIT_STACK) and the guard gap free. ENOMEM
+  // otherwise.
+  ErrnoStatus GrowStack(platform::Context* ctx, uint64_t addr, uint64_t limit)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // brk(2): sets the break (when valid) and returns the current break.
   uint64_t Brk(platform::Context* ctx, uint64_t addr) ABSL_LOCKS_EXCLUDED(mu_);

@@ -222,8 +222,8 @@ SyscallResult Capget(Task& t, const SyscallArgs& a) {
   if (hdr.pid < 0) return Errno(EINVAL);
   const Credentials* c = &t.creds();
   TaskRef other;
-  if (hdr.pid != 0 && hdr.pid != t.tid()) {
-    other = t.kernel().FindTask(hdr.pid);
+  if (hdr.pid != 0 && hdr.pid != t.pid()->local()) {
+    other = t.kernel().FindTaskIn(t.pid_namespace(), hdr.pid);
     if (!other) return Errno(ESRCH);
     c = &other->creds();
   }
@@ -241,7 +241,7 @@ SyscallResult Capget(Task& t, const SyscallArgs& a) {
 SyscallResult Capset(Task& t, const SyscallArgs& a) {
   CapHeader hdr;
   SB_ASSIGN_OR_RETURN(int words, CapWords(t, a.addr(0), hdr));
-  if (hdr.pid != 0 && hdr.pid != t.tid()) return Errno(EPERM);
+  if (hdr.pid != 0 && hdr.pid != t.pid()->local()) return Errno(EPERM);
   CapData d[2] = {};
   SB_TRY(t.CopyIn(a.addr(1), d, sizeof(CapData) * words));
   auto join = [&](uint32_t CapData::*f) {

@@ -84,6 +84,15 @@ SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a);
 SyscallResult SchedGetaffinity(Task& t, const SyscallArgs& a);
 SyscallResult SchedYield(Task& t, const SyscallArgs& a);
 SyscallResult SetRobustList(Task& t, const SyscallArgs& a);
+// itimer.cc: (re)starts RLIMIT_CPU enforcement for `tg` after its limit
+// changed or its process started.
+void RestartRlimitCpuTimer(Kernel& k, const ThreadGroupRef& tg);
+// namespace.cc
+SyscallResult Unshare(Task& t, const SyscallArgs& a);
+SyscallResult Setns(Task& t, const SyscallArgs& a);
+SyscallResult Sethostname(Task& t, const SyscallArgs& a);
+SyscallResult Setdomainname(Task& t, const SyscallArgs& a);
+SyscallResult GetRobustList(Task& t, const SyscallArgs& a);
 SyscallResult SetTidAddress(Task& t, const SyscallArgs& a);
 SyscallResult Setpgid(Task& t, const SyscallArgs& a);
 SyscallResult Setrlimit(Task& t, const SyscallArgs& a);

@@ -122,6 +122,51 @@ void PollCpuLocked(Kernel& k, const ThreadGroupRef& tg, int which, absl::Duratio
                                     gen = ct.generation] { CheckCpu(kp, weak, which, gen); });
 }
 
+void ScheduleRlimitCpuLocked(Kernel& k, const ThreadGroupRef& tg, absl::Duration used)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(tg->signal_mu_);
+
+// RLIMIT_CPU (Linux's check_process_timers): at the hard limit SIGKILL;
+// at the soft limit SIGXCPU, and the soft limit goes up by a second so the
+// next one comes a CPU second later.
+void CheckRlimitCpu(Kernel* k, std::weak_ptr<ThreadGroup> weak, uint64_t generation) {
+  ThreadGroupRef tg = weak.lock();
+  if (!tg) return;
+  const absl::Duration used = ProcessCpu(tg->host_pid_, ITIMER_PROF);
+  int sig = 0;
+  {
+    absl::MutexLock lock(&tg->signal_mu_);
+    if (tg->rlimit_cpu_generation_ != generation || tg->exiting_) return;
+    struct rlimit& rl = tg->rlimits_[RLIMIT_CPU];
+    if (rl.rlim_cur == RLIM_INFINITY) return;
+    if (rl.rlim_max != RLIM_INFINITY && used >= absl::Seconds(rl.rlim_max)) {
+      sig = SIGKILL;
+    } else if (used >= absl::Seconds(rl.rlim_cur)) {
+      sig = SIGXCPU;
+      if (rl.rlim_cur < rl.rlim_max) ++rl.rlim_cur;
+    }
+    if (sig != SIGKILL) ScheduleRlimitCpuLocked(*k, tg, used);
+  }
+  if (sig != 0) {
+    siginfo_t info{};
+    info.si_signo = sig;
+    info.si_code = SI_KERNEL;
+    SendProcessSignal(*k, tg, info);
+  }
+}
+
+void ScheduleRlimitCpuLocked(Kernel& k, const ThreadGroupRef& tg, absl::Duration used) {
+  const struct rlimit& rl = tg->rlimits_[RLIMIT_CPU];
+  if (rl.rlim_cur == RLIM_INFINITY) return;
+  // As for the CPU itimers: the limit cannot be reached sooner than the
+  // rest spread over every CPU.
+  const unsigned ncpu = std::max(1u, std::thread::hardware_concurrency());
+  absl::Duration left = absl::Seconds(rl.rlim_cur) - used;
+  absl::Duration wait = std::max(left / ncpu, absl::Milliseconds(5));
+  k.timers().Schedule(absl::Now() + wait,
+                      [kp = &k, weak = std::weak_ptr<ThreadGroup>(tg),
+                       gen = tg->rlimit_cpu_generation_] { CheckRlimitCpu(kp, weak, gen); });
+}
+
 struct itimerval CurrentLocked(const ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tg.signal_mu_) {
   struct itimerval v {};
   if (tg.real_timer_id_ != 0) {
@@ -174,6 +219,12 @@ bool ValidTimeval(const struct timeval& tv) {
 }
 
 }  // namespace
+
+void RestartRlimitCpuTimer(Kernel& k, const ThreadGroupRef& tg) {
+  absl::MutexLock lock(&tg->signal_mu_);
+  ++tg->rlimit_cpu_generation_;
+  ScheduleRlimitCpuLocked(k, tg, ProcessCpu(tg->host_pid_, ITIMER_PROF));
+}
 
 SyscallResult Alarm(Task& t, const SyscallArgs& a) {
   struct itimerval nv {};

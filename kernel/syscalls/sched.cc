@@ -17,12 +17,12 @@ constexpr int kCapSysNice = 23;
 // The task a sched_* call names: 0 is the caller.
 ErrnoOr<TaskRef> TargetTask(Task& t, pid_t pid) {
   if (pid < 0) return Errno(EINVAL);
-  if (pid == 0 || pid == t.tid()) {
+  if (pid == 0) {
     TaskRef self = t.kernel().FindTask(t.tid());
     if (!self) return Errno(ESRCH);
     return self;
   }
-  TaskRef other = t.kernel().FindTask(pid);
+  TaskRef other = t.kernel().FindTaskIn(t.pid_namespace(), pid);
   if (!other) return Errno(ESRCH);
   return other;
 }

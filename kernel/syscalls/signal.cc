@@ -138,11 +138,13 @@ SyscallResult RtSigreturn(Task& t, const SyscallArgs& a) {
 
 namespace {
 
-siginfo_t UserSiginfo(Task& t, int sig) {
+// kill()'s siginfo: the sender's process ID as the target's PID namespace
+// numbers it (0 if the target cannot see the sender).
+siginfo_t UserSiginfo(Task& t, int sig, const Task& target) {
   siginfo_t info{};
   info.si_signo = sig;
   info.si_code = SI_USER;
-  info.si_pid = t.thread_group().tgid();
+  info.si_pid = t.thread_group().pid()->In(target.pid_namespace());
   info.si_uid = t.creds().ruid;
   return info;
 }
@@ -157,15 +159,22 @@ bool MaySignal(const Task& sender, const Task& target) {
 
 ErrnoStatus SignalTask(Task& t, const TaskRef& target, int sig) {
   if (!MaySignal(t, *target)) return Errno(EPERM);
-  siginfo_t info = UserSiginfo(t, sig);
+  siginfo_t info = UserSiginfo(t, sig, *target);
   info.si_code = SI_TKILL;  // tkill and tgkill
   if (sig != 0) target->SendSignal(info);
   return Ok();
 }
 
+// The task named by a process's ID (its leader, live or not), which the
+// kernel keeps until the process is reaped.
+TaskRef LeaderLocked(Kernel& k, const ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(k.tree_mu_) {
+  auto it = k.tasks_.find(tg.tgid());
+  return it == k.tasks_.end() ? nullptr : it->second;
+}
+
 ErrnoStatus SignalProcess(Task& t, const TaskRef& any_thread, int sig) {
   if (!MaySignal(t, *any_thread)) return Errno(EPERM);
-  if (sig != 0) SendProcessSignal(t.kernel(), any_thread->thread_group_ref(), UserSiginfo(t, sig));
+  if (sig != 0) SendProcessSignal(t.kernel(), any_thread->thread_group_ref(), UserSiginfo(t, sig, *any_thread));
   return Ok();
 }
 
@@ -179,20 +188,38 @@ SyscallResult Kill(Task& t, const SyscallArgs& a) {
   std::vector<TaskRef> targets;
   {
     absl::MutexLock lock(&k.tree_mu_);
-    const pid_t self = t.thread_group().tgid();
-    const pid_t my_pgid = t.thread_group().pgid_;
-    for (const auto& [tgid, tg] : k.groups_) {
-      if (tg->zombie_ || tg->tasks_.empty()) continue;
-      bool match = (pid > 0 && tgid == pid) || (pid == 0 && tg->pgid_ == my_pgid) ||
-                   (pid == -1 && tgid != 1 && tgid != self) || (pid < -1 && tg->pgid_ == -pid);
-      if (match) targets.push_back(k.tasks_[tg->tasks_.front()->tid()]);
-    }
-    if (pid == -1) {
-      // kill(-1) also signals the caller (but never init).
-      if (self != 1) targets.push_back(k.tasks_[t.tid()]);
+    PidNamespace& ns = t.pid_namespace();
+    if (pid > 0) {
+      // Any thread's ID names its process.
+      // Any thread's ID names its process; a zombie can still be signalled
+      // (to no effect) until it is reaped.
+      TaskRef task = k.FindTaskInLocked(ns, pid);
+      if (task) targets.push_back(LeaderLocked(k, task->thread_group()));
+    } else {
+      const PidRef my_pgid = t.thread_group().pgid_;
+      for (const auto& [gid, tg] : k.groups_) {
+        const pid_t vnr = tg->pid()->In(ns);
+        if (vnr == 0) continue;  // outside our namespace
+        // kill(-1): everyone we see but our init and ourselves (Linux).
+        bool match = (pid == 0 && SamePid(tg->pgid_, my_pgid)) ||
+                     (pid == -1 && vnr > 1 && tg.get() != &t.thread_group()) ||
+                     (pid < -1 && PidIn(tg->pgid_, ns) == -pid);
+        if (match) targets.push_back(LeaderLocked(k, *tg));
+      }
     }
   }
   if (targets.empty()) return Errno(ESRCH);
+  if (pid == -1) {
+    // Linux's kill(-1): the last error other than EPERM, else success.
+    ErrnoStatus result = Ok();
+    for (const auto& target : targets) {
+      if (!target) continue;
+      auto r = SignalProcess(t, target, sig);
+      if (!r.ok() && r.error().value() != EPERM) result = r;
+    }
+    SB_TRY(result);
+    return 0;
+  }
   bool any_ok = false;
   for (const auto& target : targets) {
     if (target && SignalProcess(t, target, sig).ok()) any_ok = true;
@@ -240,9 +267,9 @@ namespace {
 
 // rt_sigqueueinfo's rules: a process may not forge kernel or kill() codes
 // for another process.
-ErrnoOr<siginfo_t> QueuedInfo(Task& t, pid_t target_tgid, int sig, uint64_t addr) {
+ErrnoOr<siginfo_t> QueuedInfo(Task& t, pid_t target_pid, int sig, uint64_t addr) {
   SB_ASSIGN_OR_RETURN(siginfo_t info, t.CopyInObj<siginfo_t>(addr));
-  if ((info.si_code >= 0 || info.si_code == SI_TKILL) && target_tgid != t.thread_group().tgid()) {
+  if ((info.si_code >= 0 || info.si_code == SI_TKILL) && target_pid != t.pid()->local()) {
     return Errno(EPERM);
   }
   info.si_signo = sig;
@@ -252,8 +279,8 @@ ErrnoOr<siginfo_t> QueuedInfo(Task& t, pid_t target_tgid, int sig, uint64_t addr
 // The thread `tid` of process `tgid`, for tgkill and rt_tgsigqueueinfo.
 ErrnoOr<TaskRef> ThreadTarget(Task& t, pid_t tgid, pid_t tid, int sig) {
   if (tgid <= 0 || tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
-  TaskRef target = t.kernel().FindTask(tid);
-  if (!target || target->thread_group().tgid() != tgid) return Errno(ESRCH);
+  TaskRef target = t.kernel().FindTaskIn(t.pid_namespace(), tid);
+  if (!target || target->thread_group().pid()->In(t.pid_namespace()) != tgid) return Errno(ESRCH);
   return target;
 }
 
@@ -265,11 +292,11 @@ SyscallResult RtSigqueueinfo(Task& t, const SyscallArgs& a) {
   if (sig < 0 || sig > kNumSignals) return Errno(EINVAL);
   TaskRef target;
   {
-    ThreadGroupRef tg = t.kernel().FindThreadGroup(pid);
-    if (!tg) return Errno(ESRCH);
     absl::MutexLock lock(&t.kernel().tree_mu_);
-    if (tg->tasks_.empty()) return Errno(ESRCH);
-    target = t.kernel().tasks_[tg->tasks_.front()->tid()];
+    TaskRef task = t.kernel().FindTaskInLocked(t.pid_namespace(), pid);
+    if (!task) return Errno(ESRCH);
+    target = LeaderLocked(t.kernel(), task->thread_group());
+    if (!target) return Errno(ESRCH);
   }
   SB_ASSIGN_OR_RETURN(siginfo_t info, QueuedInfo(t, pid, sig, a.addr(2)));
   if (!MaySignal(t, *target)) return Errno(EPERM);
@@ -298,7 +325,7 @@ SyscallResult Tkill(Task& t, const SyscallArgs& a) {
   const pid_t tid = a.i32(0);
   const int sig = a.i32(1);
   if (tid <= 0 || sig < 0 || sig > kNumSignals) return Errno(EINVAL);
-  TaskRef target = t.kernel().FindTask(tid);
+  TaskRef target = t.kernel().FindTaskIn(t.pid_namespace(), tid);
   if (!target) return Errno(ESRCH);
   SB_TRY(SignalTask(t, target, sig));
   return 0;

@@ -12,7 +12,7 @@
 namespace sb::kernel {
 
 SyscallResult Uname(Task& t, const SyscallArgs& a) {
-  SB_TRY(t.CopyOutObj(a.addr(0), t.kernel().uts()));
+  SB_TRY(t.CopyOutObj(a.addr(0), t.uts_namespace().Get()));
   return 0;
 }
 
@@ -51,13 +51,23 @@ SyscallResult Getrandom(Task& t, const SyscallArgs& a) {
 
 namespace {
 
+// The process or thread `pid` names in the caller's PID namespace (0: the
+// caller), as Linux's find_task_by_vpid then its thread group.
+ThreadGroupRef FindProcessLocked(Task& t, pid_t pid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(t.kernel().tree_mu_) {
+  if (pid == 0) return t.thread_group_ref();
+  TaskRef task = t.kernel().FindTaskInLocked(t.pid_namespace(), pid);
+  return task ? task->thread_group_ref() : nullptr;
+}
+
+
 SyscallResult DoPrlimit(Task& t, pid_t pid, int resource, uint64_t new_addr, uint64_t old_addr) {
   if (resource < 0 || resource >= RLIM_NLIMITS) return Errno(EINVAL);
-  ThreadGroupRef tg = t.thread_group_ref();
-  if (pid != 0 && pid != tg->tgid()) {
-    tg = t.kernel().FindThreadGroup(pid);
-    if (!tg) return Errno(ESRCH);
+  ThreadGroupRef tg;
+  {
+    absl::MutexLock lock(&t.kernel().tree_mu_);
+    tg = FindProcessLocked(t, pid);
   }
+  if (!tg) return Errno(ESRCH);
   std::optional<struct rlimit> nl;
   if (new_addr != 0) {
     SB_ASSIGN_OR_RETURN(struct rlimit r, t.CopyInObj<struct rlimit>(new_addr));
@@ -76,6 +86,7 @@ SyscallResult DoPrlimit(Task& t, pid_t pid, int resource, uint64_t new_addr, uin
       tg->rlimits_[resource] = *nl;
     }
   }
+  if (nl && resource == RLIMIT_CPU) RestartRlimitCpuTimer(t.kernel(), tg);
   if (old_addr != 0) SB_TRY(t.CopyOutObj(old_addr, old));
   return 0;
 }
@@ -104,7 +115,8 @@ SyscallResult SchedGetaffinity(Task& t, const SyscallArgs& a) {
   if (len < bytes) return Errno(EINVAL);
   {
     // A mask set with sched_setaffinity (ours or another task's).
-    TaskRef target = a.i32(0) == 0 ? t.kernel().FindTask(t.tid()) : t.kernel().FindTask(a.i32(0));
+    TaskRef target = a.i32(0) == 0 ? t.kernel().FindTask(t.tid())
+                                   : t.kernel().FindTaskIn(t.pid_namespace(), a.i32(0));
     if (!target) return Errno(ESRCH);
     absl::MutexLock lock(&target->thread_group().signal_mu_);
     for (size_t i = 0; i < target->affinity.size() && i < bytes; ++i) {
@@ -137,50 +149,57 @@ SyscallResult Getgroups(Task& t, const SyscallArgs& a) {
 
 SyscallResult Getpgrp(Task& t, const SyscallArgs& a) {
   absl::MutexLock lock(&t.kernel().tree_mu_);
-  return t.thread_group().pgid_;
+  return t.IdOf(t.thread_group().pgid_);
 }
 
 SyscallResult Getpgid(Task& t, const SyscallArgs& a) {
-  const pid_t pid = a.i32(0);
-  ThreadGroupRef tg = pid == 0 ? t.thread_group_ref() : t.kernel().FindThreadGroup(pid);
-  if (!tg) return Errno(ESRCH);
   absl::MutexLock lock(&t.kernel().tree_mu_);
-  return tg->pgid_;
+  ThreadGroupRef tg = FindProcessLocked(t, a.i32(0));
+  if (!tg) return Errno(ESRCH);
+  return t.IdOf(tg->pgid_);
 }
 
 SyscallResult Getsid(Task& t, const SyscallArgs& a) {
-  const pid_t pid = a.i32(0);
-  ThreadGroupRef tg = pid == 0 ? t.thread_group_ref() : t.kernel().FindThreadGroup(pid);
-  if (!tg) return Errno(ESRCH);
   absl::MutexLock lock(&t.kernel().tree_mu_);
-  return tg->sid_;
+  ThreadGroupRef tg = FindProcessLocked(t, a.i32(0));
+  if (!tg) return Errno(ESRCH);
+  return t.IdOf(tg->sid_);
 }
 
+// Linux's setpgid, check for check.
 SyscallResult Setpgid(Task& t, const SyscallArgs& a) {
   pid_t pid = a.i32(0), pgid = a.i32(1);
   if (pgid < 0) return Errno(EINVAL);
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.tree_mu_);
-  ThreadGroup& self = t.thread_group();
-  ThreadGroup* target = &self;
-  if (pid != 0 && pid != self.tgid()) {
-    target = nullptr;
-    for (auto& c : self.children_) {
-      if (c->tgid() == pid) target = c.get();
+  ThreadGroupRef self = t.thread_group_ref();
+  ThreadGroupRef target = self;
+  if (pid != 0) {
+    TaskRef task = k.FindTaskInLocked(t.pid_namespace(), pid);
+    if (!task) return Errno(ESRCH);
+    target = task->thread_group_ref();
+    // Only ourselves (by our process ID) or one of our children.
+    if (target->parent_ == self) {
+      if (!SamePid(target->sid_, self->sid_)) return Errno(EPERM);
+      if (target->execed_) return Errno(EACCES);
+    } else if (target != self || task->tid() != self->tgid()) {
+      return Errno(ESRCH);
     }
-    if (!target) return Errno(ESRCH);
-    if (target->sid_ != self.sid_) return Errno(EPERM);
   }
-  if (target->sid_ == target->tgid()) return Errno(EPERM);  // a session leader
-  if (pgid == 0) pgid = target->tgid();
-  if (pgid != target->tgid()) {
-    bool exists = false;
+  if (SamePid(target->sid_, target->pid())) return Errno(EPERM);  // a session leader
+  PidRef pgrp = target->pid();
+  if (pgid != 0 && pgid != t.IdOf(target->pid())) {
+    // Joining an existing group: it must be in our session.
+    pgrp = nullptr;
     for (auto& [id, g] : k.groups_) {
-      if (g->pgid_ == pgid && g->sid_ == self.sid_) exists = true;
+      if (PidIn(g->pgid_, t.pid_namespace()) == pgid && SamePid(g->sid_, self->sid_)) {
+        pgrp = g->pgid_;
+        break;
+      }
     }
-    if (!exists) return Errno(EPERM);
+    if (!pgrp) return Errno(EPERM);
   }
-  target->pgid_ = pgid;
+  target->pgid_ = pgrp;
   return 0;
 }
 
@@ -189,10 +208,10 @@ SyscallResult Setsid(Task& t, const SyscallArgs& a) {
   absl::MutexLock lock(&k.tree_mu_);
   ThreadGroup& self = t.thread_group();
   for (auto& [id, g] : k.groups_) {
-    if (g->pgid_ == self.tgid()) return Errno(EPERM);  // already a group leader
+    if (SamePid(g->pgid_, self.pid())) return Errno(EPERM);  // already a group leader
   }
-  self.sid_ = self.pgid_ = self.tgid();
-  return self.sid_;
+  self.sid_ = self.pgid_ = self.pid();
+  return t.IdOf(self.sid_);
 }
 
 }  // namespace sb::kernel

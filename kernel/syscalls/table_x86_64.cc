@@ -71,7 +71,7 @@ constexpr auto MakeTable() {
   t[54] = {"setsockopt", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[55] = {"getsockopt", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[56] = {"clone", &Clone, S::kPartial,
-           "processes and threads; no namespaces, CLONE_PARENT, CLONE_PIDFD yet"};
+           "no user, network, cgroup or time namespaces, CLONE_PIDFD, CLONE_PTRACE yet"};
   t[57] = {"fork", &Fork, S::kFull, ""};
   t[58] = {"vfork", &Vfork, S::kFull, ""};
   t[59] = {"execve", &Execve, S::kFull, ""};
@@ -186,8 +186,8 @@ constexpr auto MakeTable() {
   t[167] = {"swapon", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[168] = {"swapoff", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[169] = {"reboot", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[170] = {"sethostname", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[171] = {"setdomainname", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[170] = {"sethostname", &Sethostname, S::kFull, ""};
+  t[171] = {"setdomainname", &Setdomainname, S::kFull, ""};
   t[172] = {"iopl", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[173] = {"ioperm", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[174] = {"create_module", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -290,9 +290,10 @@ constexpr auto MakeTable() {
   t[269] = {"faccessat", &Faccessat, S::kFull, ""};
   t[270] = {"pselect6", &Pselect6, S::kFull, ""};
   t[271] = {"ppoll", &Ppoll, S::kFull, ""};
-  t[272] = {"unshare", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[273] = {"set_robust_list", &SetRobustList, S::kPartial, "list not walked on exit yet"};
-  t[274] = {"get_robust_list", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[272] = {"unshare", &Unshare, S::kPartial,
+            "mount, UTS, IPC and PID namespaces; no user, network, cgroup or time namespaces"};
+  t[273] = {"set_robust_list", &SetRobustList, S::kFull, ""};
+  t[274] = {"get_robust_list", &GetRobustList, S::kFull, ""};
   t[275] = {"splice", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[276] = {"tee", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[277] = {"sync_file_range", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -326,7 +327,7 @@ constexpr auto MakeTable() {
   t[305] = {"clock_adjtime", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[306] = {"syncfs", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[307] = {"sendmmsg", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[308] = {"setns", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[308] = {"setns", &Setns, S::kPartial, "no namespace files (/proc/[pid]/ns) yet: EINVAL"};
   t[309] = {"getcpu", &Getcpu, S::kFull, ""};
   t[310] = {"process_vm_readv", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[311] = {"process_vm_writev", nullptr, S::kError, "not implemented yet", ENOSYS};

@@ -2,6 +2,7 @@
 // set_tid_address, set_robust_list, rseq, getpid, getppid, gettid,
 // arch_prctl.
 #include <asm/prctl.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 #include <sys/wait.h>
 
@@ -78,23 +79,44 @@ SyscallResult ExitGroup(Task& t, const SyscallArgs& a) {
 
 SyscallResult SetTidAddress(Task& t, const SyscallArgs& a) {
   t.clear_child_tid = a.addr(0);
-  return t.tid();
+  return t.pid()->local();
 }
 
 SyscallResult SetRobustList(Task& t, const SyscallArgs& a) {
-  // The list is walked on exit with the futex issue; record nothing yet but
-  // validate as Linux does.
-  if (a.size(1) != 24) return Errno(EINVAL);
+  if (a.size(1) != sizeof(struct robust_list_head)) return Errno(EINVAL);
+  t.robust_list_head = a.addr(0);
   return 0;
 }
 
-SyscallResult Getpid(Task& t, const SyscallArgs& a) { return t.thread_group().tgid(); }
-SyscallResult Gettid(Task& t, const SyscallArgs& a) { return t.tid(); }
+SyscallResult GetRobustList(Task& t, const SyscallArgs& a) {
+  const pid_t pid = a.i32(0);
+  uint64_t head = t.robust_list_head;
+  if (pid != 0) {
+    TaskRef target = t.kernel().FindTaskIn(t.pid_namespace(), pid);
+    if (!target) return Errno(ESRCH);
+    // Linux asks for PTRACE_MODE_READ: the same real user, or CAP_SYS_PTRACE.
+    constexpr int kCapSysPtrace = 19;
+    {
+      absl::MutexLock lock(&t.kernel().tree_mu_);
+      if (target->creds().ruid != t.creds().ruid && !t.creds().HasCapability(kCapSysPtrace)) {
+        return Errno(EPERM);
+      }
+    }
+    head = target->robust_list_head;
+  }
+  SB_TRY(t.CopyOutObj<uint64_t>(a.addr(2), sizeof(struct robust_list_head)));
+  SB_TRY(t.CopyOutObj<uint64_t>(a.addr(1), head));
+  return 0;
+}
+
+// IDs as the caller's PID namespace numbers them.
+SyscallResult Getpid(Task& t, const SyscallArgs& a) { return t.thread_group().pid()->local(); }
+SyscallResult Gettid(Task& t, const SyscallArgs& a) { return t.pid()->local(); }
 
 SyscallResult Getppid(Task& t, const SyscallArgs& a) {
   absl::MutexLock lock(&t.kernel().tree_mu_);
   const auto& parent = t.thread_group().parent_;
-  return parent ? parent->tgid() : 0;
+  return parent ? t.IdOf(parent->pid()) : 0;
 }
 
 SyscallResult ArchPrctl(Task& t, const SyscallArgs& a) {

@@ -111,9 +111,10 @@ SyscallResult TimerCreate(Task& t, const SyscallArgs& a) {
         break;
       case SIGEV_THREAD_ID: {
         if (pt.signo < 1 || pt.signo > kNumSignals) return Errno(EINVAL);
-        pt.target_tid = ev._sigev_un._tid;
-        TaskRef target = t.kernel().FindTask(pt.target_tid);
+        // Kept as the global ID: the timer fires from outside any task.
+        TaskRef target = t.kernel().FindTaskIn(t.pid_namespace(), ev._sigev_un._tid);
         if (!target || &target->thread_group() != &t.thread_group()) return Errno(EINVAL);
+        pt.target_tid = target->tid();
         break;
       }
       default:

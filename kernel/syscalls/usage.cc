@@ -67,7 +67,7 @@ ErrnoOr<absl::Duration> CpuClock(Task& t, clockid_t id) {
     const pid_t pid = static_cast<pid_t>(~(static_cast<unsigned>(id) >> 3));
     const bool thread = id & 4;
     if ((id & 3) > 2 || (id & 3) == 3) return Errno(EINVAL);
-    if (pid == 0 || pid == (thread ? t.tid() : t.thread_group().tgid())) {
+    if (pid == 0 || pid == (thread ? t.pid()->local() : t.thread_group().pid()->local())) {
       return thread ? t.context()->ThreadCpuClock() : t.context()->ProcessCpuClock();
     }
     // Another task's clock: its host context belongs to its own thread.

@@ -21,20 +21,31 @@ enum class Which { kAny, kPid, kPgid };
 
 struct WaitRequest {
   Which which = Which::kAny;
-  pid_t id = 0;
+  pid_t id = 0;  // as the caller's PID namespace numbers it
   bool exited = true, stopped = false, continued = false, nohang = false, nowait = false;
+  bool wclone = false, wall = false;
 };
 
-bool Matches(const WaitRequest& r, const ThreadGroup& child) {
+// Linux's eligible_child: the id matches, and the child is a "clone
+// child" (exit signal other than SIGCHLD) exactly when __WCLONE asks for
+// those, unless __WALL takes both.
+bool Matches(const WaitRequest& r, const PidNamespace& ns, const ThreadGroup& child) {
+  if (!r.wall && r.wclone != (child.exit_signal_ != SIGCHLD)) return false;
   switch (r.which) {
     case Which::kAny:
       return true;
     case Which::kPid:
-      return child.tgid() == r.id;
+      return child.pid()->In(ns) == r.id;
     case Which::kPgid:
-      return child.pgid_ == r.id;
+      return PidIn(child.pgid_, ns) == r.id;
   }
   return false;
+}
+
+// The caller's own process group, as its namespace numbers it.
+pid_t OwnPgrp(Task& t) {
+  absl::MutexLock lock(&t.kernel().tree_mu_);
+  return t.IdOf(t.thread_group().pgid_);
 }
 
 // One pass over the children; nullopt when none is ready.
@@ -47,9 +58,9 @@ ErrnoOr<std::optional<WaitResult>> TryWait(Task& t, const WaitRequest& r) {
     absl::MutexLock lock(&k.tree_mu_);
     bool any = false;
     for (const auto& child : self.children_) {
-      if (!Matches(r, *child)) continue;
+      if (!Matches(r, t.pid_namespace(), *child)) continue;
       any = true;
-      out.pid = child->tgid();
+      out.pid = child->pid()->In(t.pid_namespace());
       out.uid = 0;
       if (child->zombie_) {
         if (!r.exited) continue;
@@ -121,8 +132,7 @@ SyscallResult Wait4(Task& t, const SyscallArgs& a) {
     r.id = pid;
   } else if (pid == 0) {
     r.which = Which::kPgid;
-    absl::MutexLock lock(&t.kernel().tree_mu_);
-    r.id = t.thread_group().pgid_;
+    r.id = OwnPgrp(t);
   } else if (pid < -1) {
     r.which = Which::kPgid;
     r.id = -pid;
@@ -130,6 +140,8 @@ SyscallResult Wait4(Task& t, const SyscallArgs& a) {
   r.stopped = options & WUNTRACED;
   r.continued = options & WCONTINUED;
   r.nohang = options & WNOHANG;
+  r.wclone = options & __WCLONE;
+  r.wall = options & __WALL;
   SB_ASSIGN_OR_RETURN(auto res, DoWait(t, r));
   if (!res) return 0;
   if (a.addr(1)) SB_TRY(t.CopyOutObj<int32_t>(a.addr(1), res->status));
@@ -159,8 +171,7 @@ SyscallResult Waitid(Task& t, const SyscallArgs& a) {
       if (id < 0) return Errno(EINVAL);
       r.which = Which::kPgid;
       if (id == 0) {
-        absl::MutexLock lock(&t.kernel().tree_mu_);
-        r.id = t.thread_group().pgid_;
+        r.id = OwnPgrp(t);
       } else {
         r.id = id;
       }
@@ -173,6 +184,8 @@ SyscallResult Waitid(Task& t, const SyscallArgs& a) {
   r.continued = options & WCONTINUED;
   r.nohang = options & WNOHANG;
   r.nowait = options & WNOWAIT;
+  r.wclone = options & __WCLONE;
+  r.wall = options & __WALL;
   SB_ASSIGN_OR_RETURN(auto res, DoWait(t, r));
   if (a.addr(2)) {
     siginfo_t info{};

@@ -6,8 +6,8 @@
 
 namespace sb::kernel {
 
-Task::Task(Kernel& kernel, pid_t tid, ThreadGroupRef tg)
-    : kernel_(kernel), tid_(tid), tg_(std::move(tg)) {}
+Task::Task(Kernel& kernel, PidRef pid, ThreadGroupRef tg)
+    : kernel_(kernel), tid_(pid->global()), pid_(std::move(pid)), tg_(std::move(tg)) {}
 
 Task::~Task() {
   // The kernel joins task threads before dropping the last reference.
@@ -15,12 +15,12 @@ Task::~Task() {
 }
 
 void Task::InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs,
-                     std::shared_ptr<Credentials> creds, fs::MountNamespaceRef mntns) {
+                     std::shared_ptr<Credentials> creds, Namespaces ns) {
   mm_ = std::move(mm);
   fds_ = std::move(fds);
   fs_ = std::move(fs);
   creds_ = std::move(creds);
-  mntns_ = std::move(mntns);
+  ns_ = std::move(ns);
   absl::MutexLock lock(&tg_->signal_mu_);
   for (auto& rl : tg_->rlimits_) rl = {RLIM_INFINITY, RLIM_INFINITY};
   tg_->rlimits_[RLIMIT_STACK] = {8 << 20, RLIM_INFINITY};

@@ -31,6 +31,7 @@
 #include "kernel/mm/memory_manager.h"
 #include "kernel/platform/platform.h"
 #include "kernel/task/fd_table.h"
+#include "kernel/task/namespaces.h"
 #include "kernel/task/thread_group.h"
 
 namespace sb::kernel {
@@ -56,11 +57,23 @@ enum class SyscallControl {
 
 class Task : public UserIo {
  public:
-  Task(Kernel& kernel, pid_t tid, ThreadGroupRef tg);
+  Task(Kernel& kernel, PidRef pid, ThreadGroupRef tg);
   ~Task() override;
 
   Kernel& kernel() const { return kernel_; }
-  pid_t tid() const { return tid_; }
+  // The global thread ID (the key of Kernel::tasks_). Changes only when a
+  // non-leader thread execs and takes over its leader's ID.
+  pid_t tid() const { return tid_.load(std::memory_order_relaxed); }
+  // The task's Pid. Read on the task's thread or under Kernel::tree_mu_
+  // (written with both).
+  const PidRef& pid() const { return pid_; }
+  // The namespace this task's IDs are in (its "active" PID namespace).
+  PidNamespace& pid_namespace() const { return tg_->pid_namespace(); }
+  // `pid` as this task sees it: its number here, 0 if invisible.
+  pid_t IdOf(const PidRef& pid) const { return PidIn(pid, pid_namespace()); }
+  // unshare(CLONE_NEWPID): the namespace new children start in (null: our
+  // own). Task-thread only.
+  PidNamespaceRef pidns_for_children;
   ThreadGroup& thread_group() const { return *tg_; }
   const ThreadGroupRef& thread_group_ref() const { return tg_; }
 
@@ -79,6 +92,8 @@ class Task : public UserIo {
   ErrnoStatus CopyOutObj(uint64_t addr, const T& v) {
     return CopyOut(addr, &v, sizeof(v));
   }
+  // mm().Translate, growing the stack when `addr` is just below it.
+  ErrnoOr<std::vector<struct iovec>> TranslateGrowing(uint64_t addr, size_t n, int prot);
   // A NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it).
   ErrnoOr<std::string> CopyInString(uint64_t addr, size_t max);
   // A NULL-terminated array of strings (argv, envp), with Linux's limits.
@@ -93,7 +108,15 @@ class Task : public UserIo {
   FsState& fs_state() const { return *fs_; }
   // The context fs/ calls take: credentials, root, cwd, umask.
   fs::FsContext FsContext() const;
-  fs::MountNamespace& mount_namespace() const { return *mntns_; }
+  fs::MountNamespace& mount_namespace() const { return *ns_.mnt; }
+  UtsNamespace& uts_namespace() const { return *ns_.uts; }
+  // The task's namespaces. Task-thread only (unshare replaces them).
+  const Namespaces& namespaces() const { return ns_; }
+  // unshare(2) and clone's CLONE_NEW* of the mount, UTS and IPC
+  // namespaces: the copies this task's flags ask for (task_clone.cc).
+  ErrnoOr<Namespaces> CopyNamespaces(uint64_t flags, FsState* fs);
+  // unshare(2): private copies of what `flags` names (task_clone.cc).
+  ErrnoStatus Unshare(uint64_t flags);
   // The starting point for a *at() call: AT_FDCWD or a directory fd.
   ErrnoOr<fs::Location> AtLocation(int dirfd, std::string_view path);
   uint64_t RlimitCur(int resource) const;
@@ -131,6 +154,10 @@ class Task : public UserIo {
   SyscallControl control = SyscallControl::kReturn;
   // set_tid_address. Task-thread only.
   uint64_t clear_child_tid = 0;
+  // set_robust_list: the user address of the robust futex list head (0:
+  // none). Walked on exit and exec (task_robust_list.cc). Task-thread only
+  // (get_robust_list of another task reads it racily, as Linux does).
+  std::atomic<uint64_t> robust_list_head{0};
   // The task's exit status, set when it decides to exit. Task-thread only.
   int exit_code = 0;
 
@@ -171,7 +198,7 @@ class Task : public UserIo {
 
   // For the kernel's CreateProcess: the initial state of a first task.
   void InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs, std::shared_ptr<Credentials> creds,
-                 fs::MountNamespaceRef mntns);
+                 Namespaces ns);
 
   // True once the task loop ended and the thread can be joined.
   std::thread& host_thread() { return thread_; }
@@ -194,10 +221,18 @@ class Task : public UserIo {
   // Builds a signal frame for `sig` on the user stack (task_signals.cc).
   bool SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act);
   void DoExit();                    // tear down and become a zombie (task_exit.cc)
+  // execve's de_thread: ends every other thread of the process and waits
+  // for them; a non-leader takes over the leader's ID. EAGAIN if the
+  // process is exiting meanwhile (task_exec.cc).
+  ErrnoStatus DeThread();
+  // Robust futexes of an exiting or exec'ing thread (task_robust_list.cc).
+  void ExitRobustList();
+  void HandleFutexDeath(uint64_t addr, bool pi, bool pending);
   void FinishSyscall(int64_t ret);  // resolve restart codes into rax/rip
 
   Kernel& kernel_;           // outlives every task
-  const pid_t tid_;          // immutable
+  std::atomic<pid_t> tid_;   // see tid()
+  PidRef pid_;               // see pid()
   const ThreadGroupRef tg_;  // immutable
 
   // Task-thread only after Start (set before the thread starts).
@@ -206,7 +241,7 @@ class Task : public UserIo {
   FdTableRef fds_;
   FsStateRef fs_;
   std::shared_ptr<const Credentials> creds_;
-  fs::MountNamespaceRef mntns_;
+  Namespaces ns_;
 
   // The FPU state a new stub starts from (fork copies the parent's).
   std::unique_ptr<platform::FpState> initial_fp_;
@@ -235,6 +270,9 @@ class Task : public UserIo {
   std::atomic<bool> exited_{false};
   // exit(2) of this thread alone. Task-thread only.
   bool thread_exit_ = false;
+  // Another thread of the process is exec'ing: this one must end. Set
+  // under tg_->signal_mu_; read by the task's own thread.
+  std::atomic<bool> killed_by_exec_{false};
 };
 
 using TaskRef = std::shared_ptr<Task>;
@@ -242,8 +280,11 @@ using TaskRef = std::shared_ptr<Task>;
 // Sends a process-directed signal (kill(2)): queued for the whole process,
 // taken by whichever thread does not block it. Thread-safe.
 void SendProcessSignal(Kernel& kernel, const ThreadGroupRef& tg, const siginfo_t& info);
-// Tells `child`'s parent that it stopped, continued or exited: SIGCHLD
-// (unless the parent asked not to be told) and a wake-up of its waiters.
-void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status);
+// Tells `child`'s parent that it stopped, continued or exited: signal `sig`
+// (SIGCHLD, or an exit's clone exit signal; 0 for none; not for a stop or
+// continue the parent asked not to be told of) and a wake-up of its waiters.
+void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status, int sig = SIGCHLD);
+// NotifyParent for a child that became a zombie, from its exit status.
+void NotifyParentOfExit(Kernel& kernel, ThreadGroup& child, int sig);
 
 }  // namespace sb::kernel

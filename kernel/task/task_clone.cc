@@ -7,20 +7,108 @@
 
 namespace sb::kernel {
 
+namespace {
+
+constexpr uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+                                     CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP |
+                                     CLONE_NEWTIME;
+constexpr int kCapSysAdmin = 21;
+
+}  // namespace
+
+ErrnoOr<Namespaces> Task::CopyNamespaces(uint64_t flags, FsState* fs) {
+  Namespaces ns = ns_;
+  if (flags & CLONE_NEWNS) {
+    // The task's root and cwd move to the copy's mounts.
+    absl::MutexLock lock(&fs->mu);
+    fs::Location* relocate[] = {&fs->root, &fs->cwd};
+    SB_ASSIGN_OR_RETURN(ns.mnt, ns_.mnt->Clone(relocate));
+  }
+  if (flags & CLONE_NEWUTS) ns.uts = ns_.uts->Copy();
+  if (flags & CLONE_NEWIPC) ns.ipc = std::make_shared<IpcNamespace>();
+  return ns;
+}
+
+ErrnoStatus Task::Unshare(uint64_t flags) {
+  constexpr uint64_t kAllowed = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM |
+                                CLONE_FILES | CLONE_SYSVSEM | kNamespaceFlags;
+  if (flags & ~kAllowed) return Errno(EINVAL);
+  // Linux's implied flags: a new user namespace needs a private thread
+  // group and fs; unsharing the VM needs private signal handlers, which
+  // need a single thread; a new mount namespace needs a private fs.
+  if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;
+  if (flags & CLONE_VM) flags |= CLONE_SIGHAND;
+  if (flags & CLONE_SIGHAND) flags |= CLONE_THREAD;
+  if (flags & CLONE_NEWNS) flags |= CLONE_FS;
+  if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+    // Only a single-threaded process with its own address space may.
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    if ((flags & CLONE_THREAD) && tg_->tasks_.size() > 1) return Errno(EINVAL);
+    if ((flags & (CLONE_SIGHAND | CLONE_VM)) && mm_.use_count() > 1) return Errno(EINVAL);
+  }
+  constexpr uint64_t kUnsupportedNs = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+  if (flags & kUnsupportedNs) {
+    ReportUnsupported("unshare flags " + std::to_string(flags & kUnsupportedNs));
+    return Errno(EINVAL);
+  }
+  if ((flags & kNamespaceFlags) && !creds_->HasCapability(kCapSysAdmin)) return Errno(EPERM);
+  if ((flags & CLONE_NEWPID) && pidns_for_children &&
+      pidns_for_children.get() != &pid_namespace()) {
+    return Errno(EINVAL);  // children already go to a new namespace
+  }
+  // Private copies first (nothing changes if a later step fails).
+  FsStateRef fs = fs_;
+  if ((flags & CLONE_FS) && fs_.use_count() > 1) {
+    fs = std::make_shared<FsState>();
+    absl::MutexLock lock(&fs_->mu);
+    absl::MutexLock new_lock(&fs->mu);
+    fs->root = fs_->root;
+    fs->cwd = fs_->cwd;
+    fs->umask = fs_->umask;
+  }
+  FdTableRef fds = ((flags & CLONE_FILES) && fds_.use_count() > 1) ? fds_->Fork() : fds_;
+  Namespaces ns = ns_;
+  if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC)) {
+    if ((flags & CLONE_NEWNS) && fs == fs_ && fs_.use_count() > 1) return Errno(EINVAL);
+    SB_ASSIGN_OR_RETURN(ns, CopyNamespaces(flags, fs.get()));
+  }
+  fs_ = std::move(fs);
+  fds_ = std::move(fds);
+  ns_ = std::move(ns);
+  if (flags & CLONE_NEWPID) pidns_for_children = kernel_.NewPidNamespace(tg_->pid()->ns());
+  return Ok();
+}
+
 ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid,
                            uint64_t tls) {
   constexpr uint64_t kSupported = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK |
                                   CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
                                   CLONE_CHILD_CLEARTID | CLONE_SYSVSEM | CLONE_SIGHAND |
-                                  CLONE_THREAD | CLONE_DETACHED;
-  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return Errno(EINVAL);
+                                  CLONE_THREAD | CLONE_DETACHED | CLONE_PARENT | CLONE_NEWNS |
+                                  CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
+  // Linux's copy_process checks, in its order.
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS)) return Errno(EINVAL);
+  if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS)) return Errno(EINVAL);
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return Errno(EINVAL);
-  if ((flags & CLONE_FS) && (flags & CLONE_NEWNS)) return Errno(EINVAL);
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return Errno(EINVAL);
+  if (flags & CLONE_PARENT) {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    // An init cannot make siblings: it has no parent in its namespace.
+    if (tg_->pid_namespace().init_.lock() == tg_) return Errno(EINVAL);
+  }
+  if (flags & CLONE_THREAD) {
+    if (flags & (CLONE_NEWUSER | CLONE_NEWPID)) return Errno(EINVAL);
+    if (pidns_for_children && pidns_for_children.get() != &pid_namespace()) return Errno(EINVAL);
+  }
+  if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM)) {
+    return Errno(EINVAL);
+  }
   if (flags & ~kSupported) {
     ReportUnsupported("clone flags " + std::to_string(flags & ~kSupported));
     return Errno(EINVAL);
   }
   if ((flags & CSIGNAL) > kNumSignals) return Errno(EINVAL);
+  if ((flags & kNamespaceFlags) && !creds_->HasCapability(kCapSysAdmin)) return Errno(EPERM);
 
   const bool thread = flags & CLONE_THREAD;
   // Everything the child takes from us.
@@ -45,6 +133,10 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
     child_fs->cwd = fs_->cwd;
     child_fs->umask = fs_->umask;
   }
+  SB_ASSIGN_OR_RETURN(Namespaces child_ns, CopyNamespaces(flags, child_fs.get()));
+  PidNamespaceRef child_pidns =
+      (pidns_for_children && !thread) ? pidns_for_children : tg_->pid()->ns();
+  if (flags & CLONE_NEWPID) child_pidns = kernel_.NewPidNamespace(child_pidns);
 
   TaskRef child;
   ThreadGroupRef child_tg;
@@ -61,30 +153,38 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
       }
       if (mine >= nproc) return Errno(EAGAIN);
     }
-    SB_ASSIGN_OR_RETURN(pid_t pid, kernel_.AllocatePidLocked());
+    SB_ASSIGN_OR_RETURN(PidRef pid, kernel_.AllocatePidLocked(child_pidns));
     if (thread) {
       child_tg = tg_;
     } else {
-      child_tg = std::make_shared<ThreadGroup>(pid, tg_);
+      // CLONE_PARENT: a sibling, reported to our parent with our own exit
+      // signal (Linux's copy_process).
+      ThreadGroupRef parent = (flags & CLONE_PARENT) ? tg_->parent_ : tg_;
+      child_tg = std::make_shared<ThreadGroup>(pid, parent);
+      child_tg->exit_signal_ =
+          (flags & CLONE_PARENT) ? tg_->exit_signal_ : static_cast<int>(flags & CSIGNAL);
       child_tg->pgid_ = tg_->pgid_;
       child_tg->sid_ = tg_->sid_;
+      if (child_pidns->init_.expired()) child_pidns->init_ = child_tg;
       absl::MutexLock sig_lock(&tg_->signal_mu_);
       absl::MutexLock child_sig_lock(&child_tg->signal_mu_);  // not yet visible to others
       child_tg->actions_ = tg_->actions_;
       child_tg->rlimits_ = tg_->rlimits_;
       child_tg->comm_ = tg_->comm_;
-      tg_->children_.push_back(child_tg);
-      kernel_.groups_[pid] = child_tg;
+      if (parent) parent->children_.push_back(child_tg);
+      kernel_.groups_[pid->global()] = child_tg;
     }
     child = std::make_shared<Task>(kernel_, pid, child_tg);
     child_tg->tasks_.push_back(child.get());
-    kernel_.tasks_[pid] = child;
+    kernel_.tasks_[pid->global()] = child;
   }
   child->mm_ = std::move(child_mm);
   child->fds_ = std::move(child_fds);
   child->fs_ = std::move(child_fs);
   child->creds_ = creds_;
-  child->mntns_ = mntns_;
+  child->ns_ = std::move(child_ns);
+  // Children of a thread made by unshare(CLONE_NEWPID) share its choice.
+  if (thread) child->pidns_for_children = pidns_for_children;
   child->initial_fp_ = std::move(fp);
   child->ctx_ = std::move(thread_ctx);
   child->signal_mask_ = signal_mask_;
@@ -103,12 +203,14 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
   if (flags & CLONE_SETTLS) child->regs.fs_base = tls;
   if (flags & CLONE_CHILD_CLEARTID) child->clear_child_tid = child_tid;
 
-  const pid_t pid = child->tid();
+  // The ID as we see it (the return value, CLONE_PARENT_SETTID) and as the
+  // child sees itself (CLONE_CHILD_SETTID).
+  const pid_t pid = IdOf(child->pid());
   if (flags & CLONE_PARENT_SETTID) (void)CopyOutObj<int32_t>(parent_tid, pid);
   if (flags & CLONE_CHILD_SETTID) {
     // Written into the child's memory (its own copy after fork).
     if (auto iov = child->mm_->Translate(child_tid, sizeof(int32_t), PROT_WRITE); iov.ok()) {
-      int32_t v = pid;
+      int32_t v = child->pid()->local();
       memcpy((*iov)[0].iov_base, &v, sizeof(v));
     }
   }

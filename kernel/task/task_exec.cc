@@ -40,6 +40,43 @@ ErrnoOr<std::pair<std::string, std::string>> ParseShebang(const char* buf, size_
 
 }  // namespace
 
+ErrnoStatus Task::DeThread() {
+  std::vector<Task*> others;
+  {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    absl::MutexLock sig_lock(&tg_->signal_mu_);
+    if (tg_->exiting_) return Errno(EAGAIN);  // the process is dying anyway
+    for (Task* t : tg_->tasks_) {
+      if (t != this) {
+        t->killed_by_exec_ = true;
+        others.push_back(t);
+      }
+    }
+    // Each leaves through DeliverSignals, which sees killed_by_exec_.
+    for (Task* t : others) t->Interrupt();
+  }
+  if (others.empty() && tid() == tg_->tgid()) return Ok();
+  auto alone = [](ThreadGroup* tg) { return tg->tasks_.size() == 1 || tg->exiting_; };
+  kernel_.tree_mu_.LockWhen(absl::Condition(+alone, tg_.get()));
+  if (tg_->exiting_) {
+    kernel_.tree_mu_.Unlock();
+    return Errno(EAGAIN);
+  }
+  if (tid() != tg_->tgid()) {
+    // We become the leader: its ID is ours now, and its task (exited) is
+    // retired; our old thread ID is free.
+    TaskRef self = kernel_.tasks_[tid()];
+    kernel_.RetireTaskLocked(tg_->tgid());
+    kernel_.tasks_.erase(tid());
+    kernel_.tasks_[tg_->tgid()] = self;
+    pid_ = tg_->pid();
+    tid_ = tg_->tgid();
+  }
+  kernel_.tree_mu_.Unlock();
+  kernel_.JoinFinishedThreads();
+  return Ok();
+}
+
 ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> argv,
                          std::vector<std::string> envp, int dirfd, int at_flags) {
   if (at_flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) return Errno(EINVAL);
@@ -61,14 +98,14 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
       SB_ASSIGN_OR_RETURN(fs::Location start, AtLocation(dirfd, path));
       fs::FollowFinal follow =
           (at_flags & AT_SYMLINK_NOFOLLOW) ? fs::FollowFinal::kNo : fs::FollowFinal::kYes;
-      SB_ASSIGN_OR_RETURN(loc, mntns_->Lookup(fctx, start, path, follow));
+      SB_ASSIGN_OR_RETURN(loc, ns_.mnt->Lookup(fctx, start, path, follow));
     }
-    SB_ASSIGN_OR_RETURN(struct stat st, mntns_->Stat(loc));
+    SB_ASSIGN_OR_RETURN(struct stat st, ns_.mnt->Stat(loc));
     if (S_ISLNK(st.st_mode)) return Errno(ELOOP);
     if (!S_ISREG(st.st_mode)) return Errno(EACCES);
-    SB_TRY(mntns_->Access(fctx, loc, X_OK));
-    SB_ASSIGN_OR_RETURN(file, mntns_->Open(fctx, loc, O_RDONLY));
-    SB_ASSIGN_OR_RETURN(abs_path, mntns_->PathOf(fctx.root, loc));
+    SB_TRY(ns_.mnt->Access(fctx, loc, X_OK));
+    SB_ASSIGN_OR_RETURN(file, ns_.mnt->Open(fctx, loc, O_RDONLY));
+    SB_ASSIGN_OR_RETURN(abs_path, ns_.mnt->PathOf(fctx.root, loc));
 
     char buf[kBinprmBufSize];
     struct iovec iov = {buf, sizeof(buf)};
@@ -88,7 +125,7 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
 
   auto new_mm = std::make_shared<mm::MemoryManager>(kernel_.memory_file());
   loader::LoadRequest req;
-  req.mntns = mntns_.get();
+  req.mntns = ns_.mnt.get();
   req.ctx = &fctx;
   req.file = file;
   req.path = abs_path;
@@ -96,10 +133,19 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
   req.argv = std::move(argv);
   req.envp = std::move(envp);
   req.creds = creds_.get();
+  req.stack_limit = RlimitCur(RLIMIT_STACK);
   SB_ASSIGN_OR_RETURN(loader::LoadResult image, loader::LoadElf(*new_mm, req));
 
-  // The point of no return: the old program is gone from here on.
+  // The point of no return: the old program is gone from here on. Every
+  // other thread goes first (Linux's de_thread), and our robust futexes
+  // are released as on exit.
   if (ctx_) {
+    if (!DeThread().ok()) {
+      ExitGroup(SIGKILL);
+      return Ok();
+    }
+    ExitRobustList();
+    clear_child_tid = 0;
     using platform::kStubEnd;
     using platform::kStubStart;
     (void)ctx_->Inject(SYS_munmap, mm::MemoryManager::kMinAddress,
@@ -112,6 +158,10 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
     }
   }
   mm_ = std::move(new_mm);
+  {
+    absl::MutexLock lock(&kernel_.tree_mu_);
+    tg_->execed_ = true;
+  }
   fds_->CloseOnExec();
   {
     absl::MutexLock lock(&tg_->signal_mu_);

@@ -6,6 +6,35 @@
 #include "kernel/task/task.h"
 
 namespace sb::kernel {
+namespace {
+
+// Whether process group `pgrp` has no member (but `ignore`) with a parent
+// in another group of its session (Linux's will_become_orphaned_pgrp).
+bool PgrpWillBeOrphanedLocked(Kernel& kernel, const PidRef& pgrp, const ThreadGroup* ignore)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(kernel.tree_mu_) {
+  // A parent that is the root init does not count.
+  ThreadGroupRef global_init = kernel.root_pid_namespace()->init_.lock();
+  for (const auto& [pid, g] : kernel.groups_) {
+    if (g.get() == ignore || g->zombie_ || !SamePid(g->pgid_, pgrp)) continue;
+    const ThreadGroupRef& p = g->parent_;
+    if (!p || p == global_init) continue;
+    if (!SamePid(p->pgid_, pgrp) && SamePid(p->sid_, g->sid_)) return false;
+  }
+  return true;
+}
+
+bool PgrpHasStoppedJobsLocked(Kernel& kernel, const PidRef& pgrp)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(kernel.tree_mu_) {
+  for (const auto& [pid, g] : kernel.groups_) {
+    if (!SamePid(g->pgid_, pgrp)) continue;
+    absl::MutexLock lock(&g->signal_mu_);
+    if (g->stopped_) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 
 void Task::ExitGroup(int status) {
   std::vector<Task*> others;
@@ -34,6 +63,7 @@ void Task::DoExit() {
   exited_ = true;
   if (vfork_done_) vfork_done_->Notify();
   vfork_done_.reset();
+  ExitRobustList();
   // CLONE_CHILD_CLEARTID: clear the word and wake one waiter (pthread_join),
   // as Linux's mm_release.
   if (clear_child_tid != 0 && mm_) {
@@ -76,8 +106,11 @@ void Task::DoExit() {
   fs_.reset();
 
   std::vector<ThreadGroupRef> kill_list;
-  std::vector<std::pair<TaskRef, int>> pdeath;
+  std::vector<std::pair<TaskRef, siginfo_t>> pdeath;
+  std::vector<PidRef> orphaned_pgrps;
+  std::vector<ThreadGroupRef> reparented_zombies;
   ThreadGroupRef parent;
+  int exit_signal = 0;
   bool auto_reap = false;
   {
     absl::MutexLock lock(&kernel_.tree_mu_);
@@ -89,76 +122,134 @@ void Task::DoExit() {
       absl::MutexLock sig_lock(&tg_->signal_mu_);
       tg_->exit_status_ = tg_->group_exit_status_;
     }
-    // Children go to the nearest live subreaper ancestor, else to init
-    // (Linux: find_new_reaper); when init itself dies, everything else in
-    // its namespace is killed.
-    ThreadGroupRef init = kernel_.init_;
-    ThreadGroupRef reaper = init;
-    for (ThreadGroupRef a = tg_->parent_; a; a = a->parent_) {
+    // Children go to the nearest live subreaper ancestor in our PID
+    // namespace, else to the namespace's init (Linux: find_new_reaper).
+    // When the init itself dies, the namespace dies: every other process
+    // in it is killed, and orphans have no one to wait for them.
+    PidNamespace& ns = tg_->pid_namespace();
+    ThreadGroupRef init = ns.init_.lock();
+    const bool is_init = init == tg_;
+    if (is_init) ns.dead_ = true;
+    ThreadGroupRef reaper = is_init ? nullptr : init;
+    for (ThreadGroupRef a = tg_->parent_; a && a->pid_namespace().level() == ns.level();
+         a = a->parent_) {
       if (a->child_subreaper_ && !a->zombie_ && !a->exiting_) {
         reaper = a;
         break;
       }
     }
     for (auto& child : tg_->children_) {
-      if (reaper && reaper != tg_) {
-        child->parent_ = reaper;
+      child->parent_ = reaper;
+      child->exit_signal_ = SIGCHLD;  // "we don't want people slaying init"
+      if (reaper) {
         reaper->children_.push_back(child);
       } else {
-        child->parent_ = nullptr;
+        child->autoreap_ = true;
       }
-      if (child->zombie_ && !child->parent_) kill_list.push_back(child);
+      if (child->zombie_) {
+        if (reaper) {
+          reparented_zombies.push_back(child);
+        } else {
+          kernel_.ReleaseLocked(child);
+        }
+      }
       // PR_SET_PDEATHSIG (Linux fires it when the forking thread exits; we
       // track parents per process, so when the parent process does).
       for (Task* ct : child->tasks_) {
-        if (int sig = ct->pdeath_signal.load()) pdeath.emplace_back(kernel_.tasks_[ct->tid()], sig);
+        if (int sig = ct->pdeath_signal.load()) {
+          siginfo_t info{};
+          info.si_signo = sig;
+          info.si_code = SI_USER;
+          info.si_pid = PidIn(tg_->pid(), child->pid_namespace());
+          info.si_uid = creds_->ruid;
+          pdeath.emplace_back(kernel_.tasks_[ct->tid()], info);
+        }
+      }
+      // The child's process group may have lost its last link to a parent
+      // in another group of its session (Linux: kill_orphaned_pgrp on
+      // reparenting).
+      if (!SamePid(child->pgid_, tg_->pgid_) && SamePid(child->sid_, tg_->sid_) &&
+          PgrpWillBeOrphanedLocked(kernel_, child->pgid_, nullptr) &&
+          PgrpHasStoppedJobsLocked(kernel_, child->pgid_)) {
+        orphaned_pgrps.push_back(child->pgid_);
       }
     }
     tg_->children_.clear();
-    if (init == tg_) {
+    // Our own group, if we were its last link outside (kill_orphaned_pgrp
+    // on exit).
+    if (const ThreadGroupRef& p = tg_->parent_;
+        p && !SamePid(p->pgid_, tg_->pgid_) && SamePid(p->sid_, tg_->sid_) &&
+        PgrpWillBeOrphanedLocked(kernel_, tg_->pgid_, tg_.get()) && PgrpHasStoppedJobsLocked(kernel_, tg_->pgid_)) {
+      orphaned_pgrps.push_back(tg_->pgid_);
+    }
+    if (is_init) {
       for (auto& [pid, g] : kernel_.groups_) {
-        if (g != tg_ && !g->zombie_) kill_list.push_back(g);
+        if (g != tg_ && !g->zombie_ && ns.IsAncestorOf(g->pid_namespace())) kill_list.push_back(g);
       }
     }
     parent = tg_->parent_;
+    exit_signal = tg_->exit_signal_;
     if (parent) {
+      // A parent ignoring SIGCHLD or asking SA_NOCLDWAIT never sees the
+      // zombie (Linux's do_notify_parent); SIG_IGN also means no signal.
       absl::MutexLock psig(&parent->signal_mu_);
       const SigAction& act = parent->actions_[SIGCHLD - 1];
-      auto_reap = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) || (act.flags & SA_NOCLDWAIT);
+      const bool ignored = act.handler == reinterpret_cast<uint64_t>(SIG_IGN);
+      if (exit_signal == SIGCHLD && (ignored || (act.flags & SA_NOCLDWAIT))) {
+        auto_reap = true;
+        if (ignored) exit_signal = 0;
+      }
+    } else {
+      auto_reap = tg_->autoreap_;
     }
     tg_->exited_.Notify();
     if (auto_reap) kernel_.ReleaseLocked(tg_);
     // A waiter for this child learns it is gone (ECHILD) when auto-reaped.
     if (auto_reap && parent) parent->child_events_.Notify(POLLIN);
   }
-  for (auto& [task, sig] : pdeath) {
-    siginfo_t info{};
-    info.si_signo = sig;
-    info.si_code = SI_USER;
-    info.si_pid = tg_->tgid();
+  for (auto& [task, info] : pdeath) {
     if (task) task->SendSignal(info);
   }
+  for (const PidRef& pgrp : orphaned_pgrps) {
+    // SIGHUP then SIGCONT to every process of the group, from the kernel.
+    for (int sig : {SIGHUP, SIGCONT}) {
+      siginfo_t info{};
+      info.si_signo = sig;
+      info.si_code = SI_KERNEL;
+      std::vector<ThreadGroupRef> members;
+      {
+        absl::MutexLock lock(&kernel_.tree_mu_);
+        for (auto& [pid, g] : kernel_.groups_) {
+          if (!g->zombie_ && SamePid(g->pgid_, pgrp)) members.push_back(g);
+        }
+      }
+      for (auto& g : members) SendProcessSignal(kernel_, g, info);
+    }
+  }
   for (auto& g : kill_list) {
-    if (g->zombie_) continue;
     std::vector<Task*> tasks;
     {
       absl::MutexLock lock(&kernel_.tree_mu_);
+      if (g->zombie_) continue;
       tasks = g->tasks_;
       absl::MutexLock sig_lock(&g->signal_mu_);
       if (!g->exiting_) {
         g->exiting_ = true;
         g->group_exit_status_ = SIGKILL;
       }
+      for (Task* t : tasks) t->Interrupt();
     }
-    for (Task* t : tasks) t->Interrupt();
   }
-  if (parent && !auto_reap) {
-    int st = tg_->exit_status_;
-    if (WIFEXITED(st)) {
-      NotifyParent(kernel_, *tg_, CLD_EXITED, WEXITSTATUS(st));
-    } else {
-      NotifyParent(kernel_, *tg_, WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED, WTERMSIG(st));
-    }
+  for (auto& z : reparented_zombies) NotifyParentOfExit(kernel_, *z, SIGCHLD);
+  if (parent && !auto_reap) NotifyParentOfExit(kernel_, *tg_, exit_signal);
+}
+
+void NotifyParentOfExit(Kernel& kernel, ThreadGroup& child, int sig) {
+  const int st = child.exit_status_;
+  if (WIFEXITED(st)) {
+    NotifyParent(kernel, child, CLD_EXITED, WEXITSTATUS(st), sig);
+  } else {
+    NotifyParent(kernel, child, WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED, WTERMSIG(st), sig);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "kernel/base/abi.h"
 #include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
+#include "kernel/syscalls/handlers.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/task/task.h"
 #include "spdlog/spdlog.h"
@@ -60,9 +61,19 @@ bool Task::SetUpFirstRun() {
     platform::FpState fp;
     if (ctx_->GetFpState(fp).ok()) kernel_.RecordInitialFpState(fp);
   }
-  absl::MutexLock lock(&ctx_mu_);
-  live_ctx_ = ctx_.get();
-  tg_->host_pid_ = ctx_->host_pid();
+  {
+    absl::MutexLock lock(&ctx_mu_);
+    live_ctx_ = ctx_.get();
+  }
+  if (tg_->host_pid_.exchange(ctx_->host_pid()) != ctx_->host_pid()) {
+    // A new process: an inherited RLIMIT_CPU counts its own CPU time.
+    bool limited;
+    {
+      absl::MutexLock lock(&tg_->signal_mu_);
+      limited = tg_->rlimits_[RLIMIT_CPU].rlim_cur != RLIM_INFINITY;
+    }
+    if (limited) RestartRlimitCpuTimer(kernel_, tg_);
+  }
   return true;
 }
 
@@ -137,6 +148,10 @@ void Task::HandleFault(const platform::StopInfo& stop) {
   info.si_code = stop.code;
   info.si_addr = reinterpret_cast<void*>(stop.addr);
   fault_error_code_ = 0;
+  if (stop.signo == SIGSEGV && !mm_->Find(stop.addr) &&
+      mm_->GrowStack(ctx_.get(), stop.addr, RlimitCur(RLIMIT_STACK)).ok()) {
+    return;  // the stack grew: the access is retried
+  }
   if (stop.signo == SIGSEGV) {
     // Everything is mapped eagerly, so a fault is the program's: inside a
     // mapping it broke the protection, outside one it touched nothing.

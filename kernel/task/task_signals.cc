@@ -69,22 +69,24 @@ void InterruptAll(Kernel& kernel, ThreadGroup& tg) {
 
 }  // namespace
 
-void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status) {
+void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status, int sig) {
   ThreadGroupRef parent;
-  bool tell = true;
+  bool tell = sig != 0;
+  pid_t child_pid;
   {
     absl::MutexLock lock(&kernel.tree_mu_);
     parent = child.parent_;
     if (!parent) return;
+    child_pid = PidIn(child.pid(), parent->pid_namespace());
     absl::MutexLock sig_lock(&parent->signal_mu_);
     const SigAction& act = parent->actions_[SIGCHLD - 1];
     if ((code == CLD_STOPPED || code == CLD_CONTINUED) && (act.flags & SA_NOCLDSTOP)) tell = false;
   }
   if (tell) {
     siginfo_t info{};
-    info.si_signo = SIGCHLD;
+    info.si_signo = sig;
     info.si_code = code;
-    info.si_pid = child.tgid();
+    info.si_pid = child_pid;
     info.si_status = status;
     SendProcessSignal(kernel, parent, info);
   }
@@ -175,7 +177,7 @@ bool Task::DeliverSignals() {
   for (;;) {
     {
       absl::MutexLock lock(&tg_->signal_mu_);
-      if (tg_->exiting_) return false;
+      if (tg_->exiting_ || killed_by_exec_) return false;
       if (!tg_->stopped_) break;
       if ((pending_.mask | tg_->shared_pending_.mask) & SigBit(SIGKILL)) break;
     }
@@ -188,7 +190,7 @@ bool Task::DeliverSignals() {
     SigAction act;
     {
       absl::MutexLock lock(&tg_->signal_mu_);
-      if (tg_->exiting_) return false;
+      if (tg_->exiting_ || killed_by_exec_) return false;
       uint64_t ready = (pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_;
       if (ready == 0) break;
       // Synchronous faults first, then the lowest number (Linux's next_signal).
@@ -278,7 +280,7 @@ bool Task::DeliverSignals() {
 
 bool Task::HasDeliverableSignal() {
   absl::MutexLock lock(&tg_->signal_mu_);
-  return tg_->exiting_ || ((pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_) != 0;
+  return tg_->exiting_ || killed_by_exec_ || ((pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_) != 0;
 }
 
 uint64_t Task::PendingSignals() {

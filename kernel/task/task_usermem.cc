@@ -10,8 +10,19 @@
 
 namespace sb::kernel {
 
+ErrnoOr<std::vector<struct iovec>> Task::TranslateGrowing(uint64_t addr, size_t n, int prot) {
+  auto iov = mm_->Translate(addr, n, prot);
+  // The kernel touching the program's stack below its mapping (a signal
+  // frame, a syscall's output) grows it as the program's own access would.
+  if (!iov.ok() && n > 0 && !mm_->Find(addr) &&
+      mm_->GrowStack(ctx_.get(), addr, RlimitCur(RLIMIT_STACK)).ok()) {
+    iov = mm_->Translate(addr, n, prot);
+  }
+  return iov;
+}
+
 ErrnoStatus Task::CopyIn(uint64_t addr, void* dst, size_t n) {
-  SB_ASSIGN_OR_RETURN(auto iov, mm_->Translate(addr, n, PROT_READ));
+  SB_ASSIGN_OR_RETURN(auto iov, TranslateGrowing(addr, n, PROT_READ));
   auto* out = static_cast<uint8_t*>(dst);
   for (const auto& v : iov) {
     memcpy(out, v.iov_base, v.iov_len);
@@ -21,7 +32,7 @@ ErrnoStatus Task::CopyIn(uint64_t addr, void* dst, size_t n) {
 }
 
 ErrnoStatus Task::CopyOut(uint64_t addr, const void* src, size_t n) {
-  SB_ASSIGN_OR_RETURN(auto iov, mm_->Translate(addr, n, PROT_WRITE));
+  SB_ASSIGN_OR_RETURN(auto iov, TranslateGrowing(addr, n, PROT_WRITE));
   const auto* in = static_cast<const uint8_t*>(src);
   for (const auto& v : iov) {
     memcpy(v.iov_base, in, v.iov_len);

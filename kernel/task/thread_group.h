@@ -22,6 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "kernel/base/waiter.h"
+#include "kernel/task/pid_namespace.h"
 
 namespace sb::kernel {
 
@@ -89,15 +90,32 @@ struct SignalQueue {
 
 class ThreadGroup {
  public:
-  ThreadGroup(pid_t tgid, ThreadGroupRef parent) : parent_(std::move(parent)), tgid_(tgid) {}
+  ThreadGroup(PidRef pid, ThreadGroupRef parent)
+      : parent_(std::move(parent)), pid_(std::move(pid)) {}
 
-  pid_t tgid() const { return tgid_; }
+  // The global thread group ID (the leader's global ID).
+  pid_t tgid() const { return pid_->global(); }
+  // The leader's Pid: the process's ID in every namespace that sees it.
+  const PidRef& pid() const { return pid_; }
+  // The PID namespace the process lives in.
+  PidNamespace& pid_namespace() const { return *pid_->ns(); }
 
   // Guarded by TaskSet::mu_ (the process tree, Linux's tasklist_lock).
   ThreadGroupRef parent_;
   std::vector<ThreadGroupRef> children_;
   std::vector<Task*> tasks_;  // live tasks; each removes itself on exit
-  pid_t pgid_ = 0, sid_ = 0;
+  // The process group and session: the Pid of the process each is named
+  // after (compare with SamePid).
+  PidRef pgid_, sid_;
+  // Orphaned with no reaper (its namespace's init died): released as soon
+  // as it exits, since no process will wait for it.
+  bool autoreap_ = false;
+  // Has exec'd since fork (setpgid on it then fails with EACCES).
+  bool execed_ = false;
+  // The signal the parent gets when this process exits (clone's CSIGNAL;
+  // 0 for none). A process whose exit signal is not SIGCHLD is a "clone
+  // child": wait only sees it with __WCLONE or __WALL.
+  int exit_signal_ = SIGCHLD;
   bool zombie_ = false;           // all tasks exited, not yet reaped
   bool child_subreaper_ = false;  // PR_SET_CHILD_SUBREAPER
   int exit_status_ = 0;           // wait(2) status word
@@ -127,6 +145,8 @@ class ThreadGroup {
     uint64_t poll_id = 0;  // TimerService id of the next check
   };
   std::array<CpuTimer, 2> cpu_timers_ ABSL_GUARDED_BY(signal_mu_);
+  // RLIMIT_CPU's checks: a superseded one does nothing (itimer.cc).
+  uint64_t rlimit_cpu_generation_ ABSL_GUARDED_BY(signal_mu_) = 0;
   // The stub process's host pid, for reading the process's CPU time from
   // any thread. Set when the first task starts.
   std::atomic<int> host_pid_{0};
@@ -158,7 +178,7 @@ class ThreadGroup {
   absl::Duration children_utime_, children_stime_;
 
  private:
-  const pid_t tgid_;
+  const PidRef pid_;
 };
 
 }  // namespace sb::kernel
