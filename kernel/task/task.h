@@ -59,6 +59,13 @@ class Task : public UserIo {
   Task(Kernel& kernel, pid_t tid, ThreadGroupRef tg);
   ~Task() override;
 
+  // The task whose kernel thread is calling (set for the whole task loop),
+  // or nullptr on any other thread (timer callbacks, the control API).
+  // Linux's `current`: for the few files whose behaviour depends on the
+  // caller but are reached through interfaces that pass no task (a
+  // signalfd's read and poll).
+  static Task* Current();
+
   Kernel& kernel() const { return kernel_; }
   pid_t tid() const { return tid_; }
   ThreadGroup& thread_group() const { return *tg_; }

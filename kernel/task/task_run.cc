@@ -18,6 +18,9 @@
 namespace sb::kernel {
 namespace {
 
+// Task::Current(): set by Run on the task's own kernel thread.
+thread_local Task* current_task = nullptr;
+
 bool TraceSyscalls() {
   static const bool on = getenv("SANDBOXD_STRACE") != nullptr;
   return on;
@@ -72,7 +75,10 @@ void Task::Interrupt() {
   if (live_ctx_ != nullptr) live_ctx_->Interrupt();
 }
 
+Task* Task::Current() { return current_task; }
+
 void Task::Run() {
+  current_task = this;
   if (!SetUpFirstRun()) ExitGroup(W_EXITCODE(0, SIGKILL));
   while (DeliverSignals()) {
     platform::StopInfo stop = ctx_->Switch(regs);
@@ -92,6 +98,7 @@ void Task::Run() {
     if (control == SyscallControl::kExit) break;
   }
   DoExit();
+  current_task = nullptr;
 }
 
 void Task::HandleSyscall() {
