@@ -9,7 +9,12 @@
 //     ThreadGroup::signal_mu_        (Linux: sighand->siglock)
 //       mm::MemoryManager::mu_
 //         MemoryFile::mu_
-//   fs/ locks are never held across calls into kernel/.
+//   fs/ locks are never held across calls into kernel/, with one
+//   exception: epoll holds EpollFile::mu_ while it polls a signalfd
+//   (kernel/task/signalfd.h), which takes the polling task's
+//   ThreadGroup::signal_mu_. So EpollFile::mu_ comes before signal_mu_,
+//   and signalfd waiters are notified only after signal_mu_ and tree_mu_
+//   are released.
 #pragma once
 
 #include <sys/utsname.h>

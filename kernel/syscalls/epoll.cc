@@ -23,6 +23,18 @@ SyscallResult Install(Task& t, fs::FileRef f, bool cloexec) {
   return fd;
 }
 
+// Whether an interruption ends epoll_wait (EINTR): a signal the task will
+// take, an exit, or a group stop (signal(7): epoll_wait fails with EINTR
+// after a stop). Task::Interrupt also fires for signals the task blocks;
+// those (typically read through a watched signalfd) only make us look
+// again, as Linux does not wake a task for a blocked signal.
+bool EndsWait(Task& t) {
+  if (t.HasDeliverableSignal()) return true;
+  ThreadGroup& tg = t.thread_group();
+  absl::MutexLock lock(&tg.signal_mu_);
+  return tg.stopped_;
+}
+
 // The epoll_wait loop: collect, else sleep until the epoll is notified.
 SyscallResult EpollWaitUntil(Task& t, int epfd, uint64_t events_addr, int max,
                              absl::Time deadline) {
@@ -44,7 +56,12 @@ SyscallResult EpollWaitUntil(Task& t, int epfd, uint64_t events_addr, int max,
     }
     if (absl::Now() >= deadline) return 0;
     if (t.HasDeliverableSignal()) return Errno(EINTR);
-    if (w.Wait(deadline) == Waiter::Result::kInterrupted) return Errno(EINTR);
+    if (w.Wait(deadline) == Waiter::Result::kInterrupted) {
+      // Cleared before looking, so a signal sent after the look interrupts
+      // the next Wait.
+      w.ClearInterrupt();
+      if (EndsWait(t)) return Errno(EINTR);
+    }
   }
 }
 

@@ -178,5 +178,7 @@ SyscallResult Eventfd2(Task& t, const SyscallArgs& a);
 SyscallResult TimerfdCreate(Task& t, const SyscallArgs& a);
 SyscallResult TimerfdSettime(Task& t, const SyscallArgs& a);
 SyscallResult TimerfdGettime(Task& t, const SyscallArgs& a);
+SyscallResult Signalfd(Task& t, const SyscallArgs& a);
+SyscallResult Signalfd4(Task& t, const SyscallArgs& a);
 
 }  // namespace sb::kernel

@@ -301,14 +301,14 @@ constexpr auto MakeTable() {
   t[279] = {"move_pages", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[280] = {"utimensat", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[281] = {"epoll_pwait", &EpollPwait, S::kFull, ""};
-  t[282] = {"signalfd", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[282] = {"signalfd", &Signalfd, S::kFull, ""};
   t[283] = {"timerfd_create", &TimerfdCreate, S::kFull, ""};
   t[284] = {"eventfd", &Eventfd, S::kFull, ""};
   t[285] = {"fallocate", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[286] = {"timerfd_settime", &TimerfdSettime, S::kPartial, "no TFD_TIMER_CANCEL_ON_SET"};
   t[287] = {"timerfd_gettime", &TimerfdGettime, S::kFull, ""};
   t[288] = {"accept4", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[289] = {"signalfd4", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[289] = {"signalfd4", &Signalfd4, S::kFull, ""};
   t[290] = {"eventfd2", &Eventfd2, S::kFull, ""};
   t[291] = {"epoll_create1", &EpollCreate1, S::kFull, ""};
   t[292] = {"dup3", &Dup3, S::kFull, ""};

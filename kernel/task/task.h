@@ -60,6 +60,13 @@ class Task : public UserIo {
   Task(Kernel& kernel, PidRef pid, ThreadGroupRef tg);
   ~Task() override;
 
+  // The task whose kernel thread is calling (set for the whole task loop),
+  // or nullptr on any other thread (timer callbacks, the control API).
+  // Linux's `current`: for the few files whose behaviour depends on the
+  // caller but are reached through interfaces that pass no task (a
+  // signalfd's read and poll).
+  static Task* Current();
+
   Kernel& kernel() const { return kernel_; }
   // The global thread ID (the key of Kernel::tasks_). Changes only when a
   // non-leader thread execs and takes over its leader's ID.

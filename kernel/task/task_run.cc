@@ -19,6 +19,9 @@
 namespace sb::kernel {
 namespace {
 
+// Task::Current(): set by Run on the task's own kernel thread.
+thread_local Task* current_task = nullptr;
+
 bool TraceSyscalls() {
   static const bool on = getenv("SANDBOXD_STRACE") != nullptr;
   return on;
@@ -83,7 +86,10 @@ void Task::Interrupt() {
   if (live_ctx_ != nullptr) live_ctx_->Interrupt();
 }
 
+Task* Task::Current() { return current_task; }
+
 void Task::Run() {
+  current_task = this;
   if (!SetUpFirstRun()) ExitGroup(W_EXITCODE(0, SIGKILL));
   while (DeliverSignals()) {
     platform::StopInfo stop = ctx_->Switch(regs);
@@ -103,6 +109,7 @@ void Task::Run() {
     if (control == SyscallControl::kExit) break;
   }
   DoExit();
+  current_task = nullptr;
 }
 
 void Task::HandleSyscall() {

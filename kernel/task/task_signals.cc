@@ -6,6 +6,7 @@
 #include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
 #include "kernel/task/signal_abi.h"
+#include "kernel/task/signalfd.h"
 #include "kernel/task/task.h"
 
 namespace sb::kernel {
@@ -138,6 +139,7 @@ void SendProcessSignal(Kernel& kernel, const ThreadGroupRef& tg, const siginfo_t
     if (!tg->shared_pending_.Enqueue(info)) return;
   }
   InterruptAll(kernel, *tg);
+  NotifySignalFds(*tg);
 }
 
 void Task::SendSignal(const siginfo_t& info) {
@@ -153,6 +155,7 @@ void Task::SendSignal(const siginfo_t& info) {
     if (!pending_.Enqueue(info)) return;
   }
   Interrupt();
+  NotifySignalFds(*tg_);
 }
 
 void Task::ForceSignal(const siginfo_t& info) {
@@ -168,6 +171,7 @@ void Task::ForceSignal(const siginfo_t& info) {
     pending_.Discard(SigBit(sig));
     pending_.Enqueue(info);
   }
+  NotifySignalFds(*tg_);
 }
 
 bool Task::DeliverSignals() {

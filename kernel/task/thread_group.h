@@ -157,6 +157,11 @@ class ThreadGroup {
 
   // Wakes wait4/waitid in this process when a child changes state.
   WaitQueue child_events_;
+  // Wakes this process's tasks blocked reading or polling a signalfd
+  // (POLLIN), after a signal is queued for the process or one of its
+  // threads (Linux: sighand->signalfd_wqh). Notified with no lock held;
+  // see kernel/task/signalfd.h.
+  WaitQueue signalfd_waiters_;
   // Set when the process has become a zombie (for the kernel's own waiters).
   absl::Notification exited_;
 
