@@ -6,6 +6,7 @@
 //
 // Lock order (take a lock only while holding locks above it):
 //   Kernel::tree_mu_                 (process tree; Linux's tasklist_lock)
+//     Task::seccomp_mu_              (a leaf; TSYNC holds several at once)
 //     ThreadGroup::signal_mu_        (Linux: sighand->siglock)
 //       mm::MemoryManager::mu_
 //         MemoryFile::mu_

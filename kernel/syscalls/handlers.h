@@ -83,6 +83,9 @@ SyscallResult RtSigreturn(Task& t, const SyscallArgs& a);
 SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a);
 SyscallResult SchedGetaffinity(Task& t, const SyscallArgs& a);
 SyscallResult SchedYield(Task& t, const SyscallArgs& a);
+SyscallResult Seccomp(Task& t, const SyscallArgs& a);
+// seccomp(2)'s operations, shared with prctl(PR_SET_SECCOMP).
+SyscallResult SeccompOp(Task& t, uint32_t op, uint32_t flags, uint64_t uargs);
 SyscallResult SetRobustList(Task& t, const SyscallArgs& a);
 // itimer.cc: (re)starts RLIMIT_CPU enforcement for `tg` after its limit
 // changed or its process started.

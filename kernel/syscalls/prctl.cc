@@ -1,4 +1,5 @@
 // prctl.cc: prctl(2), the options programs set at start-up.
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 
 #include <cstring>
@@ -55,7 +56,17 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
       if (a.u64(1) || a.u64(2) || a.u64(3) || a.u64(4)) return Errno(EINVAL);
       return t.no_new_privs ? 1 : 0;
     case PR_GET_SECCOMP:
-      return 0;  // no filter installed (seccomp(2) comes with the process issue)
+      return t.seccomp_mode();
+    case PR_SET_SECCOMP:
+      // seccomp(2) without flags; strict mode ignores the third argument.
+      switch (a.u64(1)) {
+        case SECCOMP_MODE_STRICT:
+          return SeccompOp(t, SECCOMP_SET_MODE_STRICT, 0, 0);
+        case SECCOMP_MODE_FILTER:
+          return SeccompOp(t, SECCOMP_SET_MODE_FILTER, 0, a.addr(2));
+        default:
+          return Errno(EINVAL);
+      }
     case PR_CAPBSET_READ:
       if (a.u64(1) > static_cast<uint64_t>(kCapLastCap)) return Errno(EINVAL);
       return (t.creds().cap_bounding >> a.u64(1)) & 1;

@@ -173,7 +173,7 @@ constexpr auto MakeTable() {
   t[155] = {"pivot_root", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[156] = {"_sysctl", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[157] = {"prctl", &Prctl, S::kPartial,
-            "name, pdeathsig (recorded), dumpable, no_new_privs, capbset"};
+            "name, pdeathsig (recorded), dumpable, no_new_privs, capbset, seccomp"};
   t[158] = {"arch_prctl", &ArchPrctl, S::kFull, ""};
   t[159] = {"adjtimex", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[160] = {"setrlimit", &Setrlimit, S::kFull, ""};
@@ -336,7 +336,7 @@ constexpr auto MakeTable() {
   t[314] = {"sched_setattr", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[315] = {"sched_getattr", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[316] = {"renameat2", &Renameat2, S::kFull, ""};
-  t[317] = {"seccomp", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[317] = {"seccomp", &Seccomp, S::kPartial, "no user notification (NEW_LISTENER)"};
   t[318] = {"getrandom", &Getrandom, S::kFull, ""};
   t[319] = {"memfd_create", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[320] = {"kexec_file_load", nullptr, S::kError, "not implemented yet", ENOSYS};

@@ -30,6 +30,7 @@
 #include "kernel/base/waiter.h"
 #include "kernel/mm/memory_manager.h"
 #include "kernel/platform/platform.h"
+#include "kernel/seccomp/filter.h"
 #include "kernel/task/fd_table.h"
 #include "kernel/task/namespaces.h"
 #include "kernel/task/thread_group.h"
@@ -165,7 +166,7 @@ class Task : public UserIo {
   // none). Walked on exit and exec (task_robust_list.cc). Task-thread only
   // (get_robust_list of another task reads it racily, as Linux does).
   std::atomic<uint64_t> robust_list_head{0};
-  // The task's exit status, set when it decides to exit. Task-thread only.
+  // The task's wait status, set when it decides to exit. Task-thread only.
   int exit_code = 0;
 
   // --- Lifecycle pieces used by clone/exec/exit (task_*.cc) ---
@@ -178,6 +179,9 @@ class Task : public UserIo {
   void ExitGroup(int status);
   // exit(2): ends this thread only (the process too if it is the last).
   void ExitThread(int code);
+  // Ends this thread only as if killed by `sig` (Linux's do_exit(sig)): if
+  // it is the last, the process's wait status says "killed by sig".
+  void KillThread(int sig);
 
   // rt_sigreturn: restores the state saved by SetupSignalFrame.
   ErrnoStatus SignalReturn();
@@ -198,10 +202,23 @@ class Task : public UserIo {
   // PR_SET_PDEATHSIG: sent when the parent process exits. Atomic: the
   // exiting parent's thread reads it.
   std::atomic<int> pdeath_signal{0};
-  bool no_new_privs = false;
+  // PR_SET_NO_NEW_PRIVS. Atomic: another thread's seccomp TSYNC sets it.
+  std::atomic<bool> no_new_privs{false};
   bool dumpable = true;
   // sigaltstack state. Task-thread only.
   stack_t alt_stack{nullptr, SS_DISABLE, 0};
+
+  // --- seccomp (task_seccomp.cc) ---
+  // SECCOMP_MODE_* of this task (PR_GET_SECCOMP).
+  int seccomp_mode() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
+  // Enters strict mode. EINVAL if a filter is installed.
+  ErrnoStatus SetSeccompStrict() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
+  // Installs a validated filter program on top of this task's stack, with
+  // SECCOMP_FILTER_FLAG_{TSYNC,TSYNC_ESRCH,LOG,SPEC_ALLOW}. Returns 0, or
+  // with TSYNC the tid of a thread that cannot take the new stack. EINVAL
+  // in strict mode, ENOMEM past kMaxInsnsPerPath, ESRCH (TSYNC_ESRCH).
+  ErrnoOr<uint64_t> AddSeccompFilter(std::vector<sock_filter> program, uint32_t flags)
+      ABSL_LOCKS_EXCLUDED(seccomp_mu_);
 
   // For the kernel's CreateProcess: the initial state of a first task.
   void InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs, std::shared_ptr<Credentials> creds,
@@ -223,8 +240,13 @@ class Task : public UserIo {
   // Returns false if the signal must be discarded.
   static bool PrepareSignal(Kernel& kernel, const ThreadGroupRef& tg, int sig);
   // Sends a synchronous fault signal that the program cannot ignore or
-  // block (Linux's force_sig_info).
-  void ForceSignal(const siginfo_t& info);
+  // block (Linux's force_sig_info). With `default_action`, a handler is
+  // dropped too, so the signal's default action runs (Linux's HANDLER_EXIT,
+  // for seccomp's kills).
+  void ForceSignal(const siginfo_t& info, bool default_action = false);
+  // The seccomp check at syscall entry: false if the syscall must not run
+  // (its result, a signal or the task's end is already arranged).
+  bool SeccompAllowsSyscall() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
   // Builds a signal frame for `sig` on the user stack (task_signals.cc).
   bool SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act);
   void DoExit();                    // tear down and become a zombie (task_exit.cc)
@@ -280,6 +302,14 @@ class Task : public UserIo {
   // Another thread of the process is exec'ing: this one must end. Set
   // under tg_->signal_mu_; read by the task's own thread.
   std::atomic<bool> killed_by_exec_{false};
+
+  // seccomp. `seccomp_on_` lets the syscall path skip the lock until a mode
+  // is set; it never goes back to false. seccomp_mu_ is a leaf lock, taken
+  // after Kernel::tree_mu_: this task's thread writes the state, and so does
+  // another thread of the group doing TSYNC (holding tree_mu_).
+  std::atomic<bool> seccomp_on_{false};
+  absl::Mutex seccomp_mu_;
+  seccomp::State seccomp_ ABSL_GUARDED_BY(seccomp_mu_);
 };
 
 using TaskRef = std::shared_ptr<Task>;

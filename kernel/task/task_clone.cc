@@ -1,5 +1,6 @@
 // task_clone.cc: fork, vfork and clone (Linux's kernel/fork.c).
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 
 #include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
@@ -175,6 +176,17 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
       kernel_.groups_[pid->global()] = child_tg;
     }
     child = std::make_shared<Task>(kernel_, pid, child_tg);
+    {
+      // seccomp state and no_new_privs are copied under tree_mu_, where a
+      // TSYNC by another thread changes them (Linux's copy_seccomp under
+      // siglock): the child gets either the old stack, which that TSYNC then
+      // replaces, or the new one.
+      absl::MutexLock own(&seccomp_mu_);
+      absl::MutexLock theirs(&child->seccomp_mu_);  // not yet visible to others
+      child->seccomp_ = seccomp_;
+      child->seccomp_on_.store(seccomp_.mode != SECCOMP_MODE_DISABLED);
+      child->no_new_privs = no_new_privs.load();
+    }
     child_tg->tasks_.push_back(child.get());
     kernel_.tasks_[pid->global()] = child;
   }
@@ -188,8 +200,8 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
   child->initial_fp_ = std::move(fp);
   child->ctx_ = std::move(thread_ctx);
   child->signal_mask_ = signal_mask_;
-  // Inherited across fork and clone (pdeath_signal is not: Linux clears it).
-  child->no_new_privs = no_new_privs;
+  // Inherited across fork and clone (pdeath_signal is not: Linux clears it;
+  // no_new_privs and seccomp were copied above).
   child->dumpable = dumpable;
   child->keep_caps = keep_caps;
   child->sched_policy = sched_policy;

@@ -54,7 +54,13 @@ void Task::ExitGroup(int status) {
 }
 
 void Task::ExitThread(int code) {
-  exit_code = code;
+  exit_code = W_EXITCODE(code & 0xff, 0);
+  thread_exit_ = true;
+  control = SyscallControl::kExit;
+}
+
+void Task::KillThread(int sig) {
+  exit_code = sig;
   thread_exit_ = true;
   control = SyscallControl::kExit;
 }
@@ -79,10 +85,11 @@ void Task::DoExit() {
     absl::MutexLock lock(&kernel_.tree_mu_);
     absl::MutexLock sig_lock(&tg_->signal_mu_);
     last = tg_->tasks_.size() <= 1;
-    // The last thread to leave by exit(2) gives the process its status.
+    // The last thread to leave by exit(2) (or KillThread) gives the
+    // process its status.
     if (last && !tg_->exiting_) {
       tg_->exiting_ = true;
-      tg_->group_exit_status_ = thread_exit_ ? W_EXITCODE(exit_code & 0xff, 0) : SIGKILL;
+      tg_->group_exit_status_ = thread_exit_ ? exit_code : SIGKILL;
     }
   }
   {

@@ -115,8 +115,14 @@ void Task::Run() {
 void Task::HandleSyscall() {
   const uint64_t nr = regs.orig_rax;
   const SyscallArgs args{{regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9}};
-  const SyscallEntry& entry = LookupSyscall(nr);
   control = SyscallControl::kReturn;
+  // seccomp runs first, on the number the program passed (Linux's
+  // syscall_trace_enter): a filtered call never reaches the table.
+  if (seccomp_on_.load(std::memory_order_acquire) && !SeccompAllowsSyscall()) {
+    if (TraceSyscalls()) spdlog::info("[{}] syscall {} stopped by seccomp", tid_, nr);
+    return;
+  }
+  const SyscallEntry& entry = LookupSyscall(nr);
   int64_t ret;
   if (entry.handler == nullptr) {
     ReportUnsupported(entry.name ? std::string("syscall ") + entry.name

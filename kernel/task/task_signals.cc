@@ -158,13 +158,13 @@ void Task::SendSignal(const siginfo_t& info) {
   NotifySignalFds(*tg_);
 }
 
-void Task::ForceSignal(const siginfo_t& info) {
+void Task::ForceSignal(const siginfo_t& info, bool default_action) {
   const int sig = info.si_signo;
   {
     absl::MutexLock lock(&tg_->signal_mu_);
     SigAction& act = tg_->actions_[sig - 1];
     bool blocked = signal_mask_ & SigBit(sig);
-    if (blocked || act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) {
+    if (default_action || blocked || act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) {
       act.handler = reinterpret_cast<uint64_t>(SIG_DFL);
       signal_mask_ &= ~SigBit(sig);
     }
