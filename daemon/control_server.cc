@@ -96,10 +96,6 @@ absl::StatusOr<control::CreateContainerResponse> ControlServer::CreateContainer(
     spdlog::warn("[{}] mount {} ({}) is not provided yet by the kernel", req.id(), m.destination,
                  m.type);
   }
-  if (!spec->hostname.empty() && spec->hostname != opts_.hostname) {
-    spdlog::warn("[{}] hostname \"{}\" ignored: containers share the instance's UTS name \"{}\"",
-                 req.id(), spec->hostname, opts_.hostname);
-  }
   fs::MountOptions mopts;
   mopts.read_only = spec->root_readonly;
   auto ns = fs::NewHostRootedNamespace(spec->root_path, mopts);
@@ -164,6 +160,8 @@ absl::StatusOr<pid_t> ControlServer::SpawnLocked(Container& c, kernel::ProcessSp
         absl::StrCat(name, ": command not found in container \"", c.info.id(), "\""));
   }
   spec.mount_namespace = c.ns;
+  spec.pid_namespace = c.pidns;
+  spec.uts_namespace = c.uts;
   auto tg = kernel_->CreateProcess(std::move(spec));
   if (!tg.ok()) return tg.status();
   const pid_t pid = (*tg)->tgid();
@@ -185,6 +183,10 @@ absl::StatusOr<control::StartResponse> ControlServer::Start(const control::Start
       return absl::FailedPreconditionError(absl::StrCat(
           "container \"", req.id(), "\" is ", StateName(ct.info.state()), ", not created"));
     }
+    // The container's own PID namespace (its init is PID 1 there) and
+    // host name (the OCI spec's, else the instance's).
+    ct.pidns = kernel_->NewPidNamespace(nullptr);
+    ct.uts = kernel_->NewUtsNamespace(ct.spec.hostname.empty() ? opts_.hostname : ct.spec.hostname);
     kernel::ProcessSpec spec;
     spec.argv = ct.spec.args;
     spec.envp = ct.spec.env;

@@ -99,6 +99,8 @@ class ControlServer {
     control::ContainerInfo info;
     OciSpec spec;
     fs::MountNamespaceRef ns;
+    kernel::PidNamespaceRef pidns;  // set at Start: the init is PID 1 there
+    kernel::UtsNamespaceRef uts;
     std::map<pid_t, Process> procs;  // the processes the core started
   };
 

@@ -16,8 +16,8 @@ VfsNamespace::~VfsNamespace() {
 
 ErrnoOr<MountNamespaceRef> VfsNamespace::Clone(std::span<Location* const> relocate) {
   absl::flat_hash_map<const Mount*, MountRef> copies;
-  auto copy_root = std::make_shared<Mount>(root_->fs(), root_->root(), nullptr, nullptr,
-                                           root_->options());
+  auto copy_root =
+      std::make_shared<Mount>(root_->fs(), root_->root(), nullptr, nullptr, root_->options());
   copies[root_.get()] = copy_root;
   auto ns = std::make_shared<VfsNamespace>(copy_root);
   {

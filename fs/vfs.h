@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 
 #include <memory>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>

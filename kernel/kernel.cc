@@ -33,22 +33,31 @@ absl::StatusOr<std::unique_ptr<Kernel>> Kernel::Create(const KernelOptions& opts
 }
 
 Kernel::~Kernel() {
-  // Kill whatever is left and join every task thread.
-  std::vector<TaskRef> tasks;
+  // Kill whatever is left and join every task thread. The threads are taken
+  // under tree_mu_: a task reaping itself moves its own thread meanwhile.
+  std::vector<std::thread> threads;
   {
     absl::MutexLock lock(&tree_mu_);
-    for (auto& [tid, t] : tasks_) tasks.push_back(t);
+    for (auto& [tid, t] : tasks_) {
+      {
+        absl::MutexLock sig_lock(&t->thread_group().signal_mu_);
+        t->thread_group().exiting_ = true;
+      }
+      t->Interrupt();
+      if (t->host_thread().joinable()) threads.push_back(std::move(t->host_thread()));
+    }
+    for (auto& th : finished_threads_) threads.push_back(std::move(th));
+    finished_threads_.clear();
   }
-  for (auto& t : tasks) t->thread_group().exiting_ = true, t->Interrupt();
-  for (auto& t : tasks) {
-    if (t->host_thread().joinable()) t->host_thread().join();
-  }
-  std::vector<std::thread> finished;
-  {
+  while (!threads.empty()) {
+    for (auto& th : threads) th.join();
+    threads.clear();
     absl::MutexLock lock(&tree_mu_);
-    finished.swap(finished_threads_);
+    for (auto& th : finished_threads_) {
+      if (th.joinable()) threads.push_back(std::move(th));
+    }
+    finished_threads_.clear();
   }
-  for (auto& th : finished) th.join();
 }
 
 ErrnoOr<PidRef> Kernel::AllocatePidLocked(const PidNamespaceRef& ns) {
@@ -203,10 +212,10 @@ absl::StatusOr<ThreadGroupRef> Kernel::CreateProcess(ProcessSpec spec) {
     fs_state->root = spec.mount_namespace->Root();
     fs_state->cwd = fs_state->root;
   }
-  task->InitFirst(std::make_shared<mm::MemoryManager>(*mf_), fds, fs_state, creds,
-                  Namespaces{spec.mount_namespace,
-                             spec.uts_namespace ? spec.uts_namespace : root_utsns_,
-                             spec.ipc_namespace ? spec.ipc_namespace : root_ipcns_});
+  task->InitFirst(
+      std::make_shared<mm::MemoryManager>(*mf_), fds, fs_state, creds,
+      Namespaces{spec.mount_namespace, spec.uts_namespace ? spec.uts_namespace : root_utsns_,
+                 spec.ipc_namespace ? spec.ipc_namespace : root_ipcns_});
   auto fail = [&](absl::Status s) {
     absl::MutexLock lock(&tree_mu_);
     tg->zombie_ = true;

@@ -114,8 +114,7 @@ class Kernel {
   TaskRef FindTask(pid_t tid) ABSL_LOCKS_EXCLUDED(tree_mu_);
   // By the number `ns` knows them by (syscalls: the caller's namespace).
   // A thread group is found by its leader's ID only.
-  ThreadGroupRef FindThreadGroupIn(const PidNamespace& ns, pid_t nr)
-      ABSL_LOCKS_EXCLUDED(tree_mu_);
+  ThreadGroupRef FindThreadGroupIn(const PidNamespace& ns, pid_t nr) ABSL_LOCKS_EXCLUDED(tree_mu_);
   TaskRef FindTaskIn(const PidNamespace& ns, pid_t nr) ABSL_LOCKS_EXCLUDED(tree_mu_);
   ThreadGroupRef FindThreadGroupInLocked(const PidNamespace& ns, pid_t nr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);

@@ -434,8 +434,8 @@ ErrnoStatus MemoryManager::GrowStack(platform::Context* ctx, uint64_t addr, uint
   const Vma& stack = it->second;
   const uint64_t len = it->first - new_start;
   SB_ASSIGN_OR_RETURN(MemoryRangeRef range, MemoryRange::Allocate(mf_, len));
-  Vma grown{new_start, it->first, stack.prot, false, true, stack.max_prot, std::move(range), 0,
-            stack.name};
+  Vma grown{new_start,      it->first,        stack.prot, false,     true,
+            stack.max_prot, std::move(range), 0,          stack.name};
   return InsertLocked(ctx, std::move(grown));
 }
 

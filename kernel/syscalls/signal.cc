@@ -174,7 +174,8 @@ TaskRef LeaderLocked(Kernel& k, const ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQU
 
 ErrnoStatus SignalProcess(Task& t, const TaskRef& any_thread, int sig) {
   if (!MaySignal(t, *any_thread)) return Errno(EPERM);
-  if (sig != 0) SendProcessSignal(t.kernel(), any_thread->thread_group_ref(), UserSiginfo(t, sig, *any_thread));
+  if (sig != 0)
+    SendProcessSignal(t.kernel(), any_thread->thread_group_ref(), UserSiginfo(t, sig, *any_thread));
   return Ok();
 }
 

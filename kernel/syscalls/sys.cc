@@ -53,12 +53,12 @@ namespace {
 
 // The process or thread `pid` names in the caller's PID namespace (0: the
 // caller), as Linux's find_task_by_vpid then its thread group.
-ThreadGroupRef FindProcessLocked(Task& t, pid_t pid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(t.kernel().tree_mu_) {
+ThreadGroupRef FindProcessLocked(Task& t, pid_t pid)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(t.kernel().tree_mu_) {
   if (pid == 0) return t.thread_group_ref();
   TaskRef task = t.kernel().FindTaskInLocked(t.pid_namespace(), pid);
   return task ? task->thread_group_ref() : nullptr;
 }
-
 
 SyscallResult DoPrlimit(Task& t, pid_t pid, int resource, uint64_t new_addr, uint64_t old_addr) {
   if (resource < 0 || resource >= RLIM_NLIMITS) return Errno(EINVAL);

@@ -5,7 +5,7 @@
 namespace sb::kernel {
 namespace {
 
-constexpr pid_t kPidMax = 4194304;   // /proc/sys/kernel/pid_max
+constexpr pid_t kPidMax = 4194304;    // /proc/sys/kernel/pid_max
 constexpr pid_t kReservedPids = 300;  // Linux wraps to RESERVED_PIDS (root namespace)
 
 }  // namespace

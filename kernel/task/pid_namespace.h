@@ -41,8 +41,8 @@ class Pid {
   const PidNamespaceRef& ns() const { return ns_; }
 
  private:
-  const PidNamespaceRef ns_;           // the deepest namespace
-  const std::vector<pid_t> numbers_;   // [level]: root first
+  const PidNamespaceRef ns_;          // the deepest namespace
+  const std::vector<pid_t> numbers_;  // [level]: root first
 };
 using PidRef = std::shared_ptr<const Pid>;
 

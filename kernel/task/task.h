@@ -249,7 +249,7 @@ class Task : public UserIo {
   bool SeccompAllowsSyscall() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
   // Builds a signal frame for `sig` on the user stack (task_signals.cc).
   bool SetupSignalFrame(int sig, const siginfo_t& info, const SigAction& act);
-  void DoExit();                    // tear down and become a zombie (task_exit.cc)
+  void DoExit();  // tear down and become a zombie (task_exit.cc)
   // execve's de_thread: ends every other thread of the process and waits
   // for them; a non-leader takes over the leader's ID. EAGAIN if the
   // process is exiting meanwhile (task_exec.cc).

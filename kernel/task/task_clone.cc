@@ -11,8 +11,7 @@ namespace sb::kernel {
 namespace {
 
 constexpr uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
-                                     CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP |
-                                     CLONE_NEWTIME;
+                                     CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
 constexpr int kCapSysAdmin = 21;
 
 }  // namespace
@@ -47,7 +46,8 @@ ErrnoStatus Task::Unshare(uint64_t flags) {
     if ((flags & CLONE_THREAD) && tg_->tasks_.size() > 1) return Errno(EINVAL);
     if ((flags & (CLONE_SIGHAND | CLONE_VM)) && mm_.use_count() > 1) return Errno(EINVAL);
   }
-  constexpr uint64_t kUnsupportedNs = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+  constexpr uint64_t kUnsupportedNs =
+      CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
   if (flags & kUnsupportedNs) {
     ReportUnsupported("unshare flags " + std::to_string(flags & kUnsupportedNs));
     return Errno(EINVAL);

@@ -35,7 +35,6 @@ bool PgrpHasStoppedJobsLocked(Kernel& kernel, const PidRef& pgrp)
 
 }  // namespace
 
-
 void Task::ExitGroup(int status) {
   std::vector<Task*> others;
   {
@@ -103,7 +102,9 @@ void Task::DoExit() {
     tg_->exit_stime_ = times.system;
   }
   if (ctx_) {
-    bool only_thread = thread_exit_ && !last;
+    // A thread leaving alone (exit(2), or killed by another thread's exec)
+    // must not take the host process with it.
+    bool only_thread = (thread_exit_ || killed_by_exec_) && !last;
     ctx_->ReleaseHost(only_thread ? platform::Context::Release::kThread
                                   : platform::Context::Release::kProcess);
   }
@@ -186,7 +187,8 @@ void Task::DoExit() {
     // on exit).
     if (const ThreadGroupRef& p = tg_->parent_;
         p && !SamePid(p->pgid_, tg_->pgid_) && SamePid(p->sid_, tg_->sid_) &&
-        PgrpWillBeOrphanedLocked(kernel_, tg_->pgid_, tg_.get()) && PgrpHasStoppedJobsLocked(kernel_, tg_->pgid_)) {
+        PgrpWillBeOrphanedLocked(kernel_, tg_->pgid_, tg_.get()) &&
+        PgrpHasStoppedJobsLocked(kernel_, tg_->pgid_)) {
       orphaned_pgrps.push_back(tg_->pgid_);
     }
     if (is_init) {

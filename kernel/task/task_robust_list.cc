@@ -36,8 +36,7 @@ void Task::HandleFutexDeath(uint64_t addr, bool pi, bool pending) {
     }
     if ((uval & FUTEX_TID_MASK) != static_cast<uint32_t>(tid)) return;
     const uint32_t mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-    if (__atomic_compare_exchange_n(word, &uval, mval, false, __ATOMIC_SEQ_CST,
-                                    __ATOMIC_SEQ_CST)) {
+    if (__atomic_compare_exchange_n(word, &uval, mval, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
       break;
     }
   }

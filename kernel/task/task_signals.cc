@@ -284,7 +284,8 @@ bool Task::DeliverSignals() {
 
 bool Task::HasDeliverableSignal() {
   absl::MutexLock lock(&tg_->signal_mu_);
-  return tg_->exiting_ || killed_by_exec_ || ((pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_) != 0;
+  return tg_->exiting_ || killed_by_exec_ ||
+         ((pending_.mask | tg_->shared_pending_.mask) & ~signal_mask_) != 0;
 }
 
 uint64_t Task::PendingSignals() {

@@ -37,7 +37,8 @@ static void test_ids(void) {
   sb_case("kill_self_sig0", kill(pid, 0) == 0);
   sb_case("getuid_matches_geteuid", getuid() == geteuid() && getgid() == getegid());
   sb_case("getpgid_self_matches_getpgrp", getpgid(0) == getpgrp());
-  sb_case("getsid_nonnegative", getsid(0) >= 0);  // 0 when the session leader is outside our pid namespace
+  sb_case("getsid_nonnegative",
+          getsid(0) >= 0);  // 0 when the session leader is outside our pid namespace
 
   int p[2];
   pipe(p);

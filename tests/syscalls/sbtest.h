@@ -33,6 +33,13 @@ static inline void sb_case(const char* name, int ok) {
   if (!ok) sb_failed++;
 }
 
+/* Ends a case the host cannot run (a capability it lacks): prints the
+ * reason as the case's first line. Only for native runs: the runner fails a
+ * case skipped in the sandbox. */
+static inline void sb_skip(const char* name, const char* why) {
+  printf("  %s\nskip %s\n", why, name);
+}
+
 /* A value line belonging to the next case. Only print deterministic values. */
 static inline void sb_value(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline void sb_value(const char* fmt, ...) {
