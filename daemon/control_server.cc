@@ -162,6 +162,7 @@ absl::StatusOr<pid_t> ControlServer::SpawnLocked(Container& c, kernel::ProcessSp
   spec.mount_namespace = c.ns;
   spec.pid_namespace = c.pidns;
   spec.uts_namespace = c.uts;
+  spec.ipc_namespace = c.ipc;
   auto tg = kernel_->CreateProcess(std::move(spec));
   if (!tg.ok()) return tg.status();
   const pid_t pid = (*tg)->tgid();
@@ -183,9 +184,10 @@ absl::StatusOr<control::StartResponse> ControlServer::Start(const control::Start
       return absl::FailedPreconditionError(absl::StrCat(
           "container \"", req.id(), "\" is ", StateName(ct.info.state()), ", not created"));
     }
-    // The container's own PID namespace (its init is PID 1 there) and
-    // host name (the OCI spec's, else the instance's).
+    // The container's own PID namespace (its init is PID 1 there), IPC
+    // namespace and host name (the OCI spec's, else the instance's).
     ct.pidns = kernel_->NewPidNamespace(nullptr);
+    ct.ipc = std::make_shared<kernel::IpcNamespace>();
     ct.uts = kernel_->NewUtsNamespace(ct.spec.hostname.empty() ? opts_.hostname : ct.spec.hostname);
     kernel::ProcessSpec spec;
     spec.argv = ct.spec.args;
@@ -306,7 +308,8 @@ absl::Status ControlServer::Signal(const control::SignalRequest& req) {
     absl::MutexLock lock(&mu_);
     auto c = FindLocked(req.id());
     if (!c.ok()) return c.status();
-    if ((*c)->info.state() != control::RUNNING) {
+    // A paused container's processes can be signalled (SIGKILL kills them).
+    if ((*c)->info.state() != control::RUNNING && (*c)->info.state() != control::PAUSED) {
       return absl::FailedPreconditionError(absl::StrCat(
           "container \"", req.id(), "\" is ", StateName((*c)->info.state()), ", not running"));
     }
@@ -388,17 +391,33 @@ absl::StatusOr<control::ListProcessesResponse> ControlServer::ListProcesses(
 }
 
 absl::Status ControlServer::Pause(const control::ContainerRequest& req) {
-  absl::MutexLock lock(&mu_);
-  if (auto c = FindLocked(req.id()); !c.ok()) return c.status();
-  return absl::UnimplementedError(
-      "pausing is not supported yet: the kernel cannot freeze a container's tasks");
+  return SetFrozen(req.id(), true);
 }
 
 absl::Status ControlServer::Resume(const control::ContainerRequest& req) {
-  absl::MutexLock lock(&mu_);
-  if (auto c = FindLocked(req.id()); !c.ok()) return c.status();
-  return absl::UnimplementedError(
-      "resuming is not supported yet: the kernel cannot freeze a container's tasks");
+  return SetFrozen(req.id(), false);
+}
+
+absl::Status ControlServer::SetFrozen(const std::string& id, bool frozen) {
+  const control::ContainerState from = frozen ? control::RUNNING : control::PAUSED;
+  const control::ContainerState to = frozen ? control::PAUSED : control::RUNNING;
+  {
+    absl::MutexLock lock(&mu_);
+    auto c = FindLocked(id);
+    if (!c.ok()) return c.status();
+    Container& ct = **c;
+    if (ct.info.state() != from) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "container \"", id, "\" is ", StateName(ct.info.state()), ", not ", StateName(from)));
+    }
+    // Its processes stop where they are (a blocked call restarts when
+    // thawed); signals still queue, and SIGKILL still kills.
+    kernel_->FreezePidNamespace(*ct.pidns, frozen);
+    ct.info.set_state(to);
+    spdlog::info("[{}] {}", id, frozen ? "paused" : "resumed");
+  }
+  if (observer_) observer_->StateChanged(id, to);
+  return absl::OkStatus();
 }
 
 absl::Status ControlServer::Delete(const control::ContainerRequest& req) {

@@ -101,6 +101,7 @@ class ControlServer {
     fs::MountNamespaceRef ns;
     kernel::PidNamespaceRef pidns;  // set at Start: the init is PID 1 there
     kernel::UtsNamespaceRef uts;
+    kernel::IpcNamespaceRef ipc;
     std::map<pid_t, Process> procs;  // the processes the core started
   };
 
@@ -112,6 +113,8 @@ class ControlServer {
   // Live pids of container `id` (those the core started and their descendants).
   std::vector<kernel::ProcessStatus> ProcessesOf(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
   bool AnyAlive() ABSL_LOCKS_EXCLUDED(mu_);
+  // Pause (freeze) or Resume (thaw) a running / paused container.
+  absl::Status SetFrozen(const std::string& id, bool frozen) ABSL_LOCKS_EXCLUDED(mu_);
 
   const Options opts_;
   std::unique_ptr<kernel::Kernel> kernel_;

@@ -238,6 +238,19 @@ absl::StatusOr<ThreadGroupRef> Kernel::CreateProcess(ProcessSpec spec) {
   return tg;
 }
 
+void Kernel::FreezePidNamespace(const PidNamespace& ns, bool frozen) {
+  absl::MutexLock lock(&tree_mu_);
+  for (auto& [pid, g] : groups_) {
+    if (!ns.IsAncestorOf(g->pid_namespace())) continue;
+    {
+      absl::MutexLock sig_lock(&g->signal_mu_);
+      g->frozen_ = frozen;
+    }
+    // Freezing: leave the program for DeliverSignals. Thawing: wake it there.
+    for (Task* t : g->tasks_) t->Interrupt();
+  }
+}
+
 int Kernel::WaitForExit(const ThreadGroupRef& tg) {
   tg->exited_.WaitForNotification();
   int status;

@@ -94,6 +94,10 @@ class Kernel {
   // Starts a new process as the init of this kernel (pid 1 first). The
   // program must exist and be executable; errors name the problem.
   absl::StatusOr<ThreadGroupRef> CreateProcess(ProcessSpec spec) ABSL_LOCKS_EXCLUDED(tree_mu_);
+  // Freezes (or thaws) every process of `ns` and the namespaces below it:
+  // their threads stop at their next kernel entry, a blocked syscall
+  // restarts when thawed. Processes they fork while freezing are frozen too.
+  void FreezePidNamespace(const PidNamespace& ns, bool frozen) ABSL_LOCKS_EXCLUDED(tree_mu_);
   // Blocks until `tg` has exited; returns its wait(2) status word and reaps it.
   int WaitForExit(const ThreadGroupRef& tg) ABSL_LOCKS_EXCLUDED(tree_mu_);
 

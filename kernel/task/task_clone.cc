@@ -172,6 +172,7 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
       child_tg->actions_ = tg_->actions_;
       child_tg->rlimits_ = tg_->rlimits_;
       child_tg->comm_ = tg_->comm_;
+      child_tg->frozen_ = tg_->frozen_;  // forked while its container freezes
       if (parent) parent->children_.push_back(child_tg);
       kernel_.groups_[pid->global()] = child_tg;
     }

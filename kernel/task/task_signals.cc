@@ -177,12 +177,13 @@ void Task::ForceSignal(const siginfo_t& info, bool default_action) {
 bool Task::DeliverSignals() {
   // Clear before looking: a signal sent after this re-sets it.
   waiter_.ClearInterrupt();
-  // A stopped process's threads wait here for SIGCONT (or SIGKILL).
+  // A stopped process's threads wait here for SIGCONT, a frozen one's for
+  // the thaw (either: or SIGKILL).
   for (;;) {
     {
       absl::MutexLock lock(&tg_->signal_mu_);
       if (tg_->exiting_ || killed_by_exec_) return false;
-      if (!tg_->stopped_) break;
+      if (!tg_->stopped_ && !tg_->frozen_) break;
       if ((pending_.mask | tg_->shared_pending_.mask) & SigBit(SIGKILL)) break;
     }
     waiter_.Wait(absl::InfiniteFuture());

@@ -127,6 +127,9 @@ class ThreadGroup {
   int stop_signal_ ABSL_GUARDED_BY(signal_mu_) = 0;
   bool stop_reported_ ABSL_GUARDED_BY(signal_mu_) = true;  // to the parent's wait
   bool continued_ ABSL_GUARDED_BY(signal_mu_) = false;     // not yet reported
+  // Frozen by the control API (a paused container): the threads wait in
+  // DeliverSignals, invisibly to the program, until thawed (or SIGKILL).
+  bool frozen_ ABSL_GUARDED_BY(signal_mu_) = false;
 
   // ITIMER_REAL / alarm(2): SIGALRM at `real_expires_`, then every
   // `real_interval_`. Guarded by signal_mu_; `real_generation_` makes a

@@ -121,8 +121,15 @@ expect list_busctl "${BC[@]}" call "$DEST" "${M[@]}" ListContainers
 expect status_ctl "${CTL[@]}" status c1
 expect ps_ctl bash -c "'${CTL[0]}' -M $INST ps c1 | grep -q 'sleep 30'"
 expect ps_busctl "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container ListProcesses
-expect_err pause org.sandboxd.Error.NotSupported "${CTL[@]}" pause c1
-expect_err resume org.sandboxd.Error.NotSupported "${CTL[@]}" resume c1
+expect_err resume_running org.sandboxd.Error.WrongState "${CTL[@]}" resume c1
+expect pause "${CTL[@]}" pause c1
+expect prop_paused bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q paused"
+expect_err exec_paused org.sandboxd.Error.WrongState "${CTL[@]}" exec c1 -- /bin/true
+expect_err pause_paused org.sandboxd.Error.WrongState "${CTL[@]}" pause c1
+expect resume_busctl "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Resume
+expect prop_resumed bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q running"
+out=$("${CTL[@]}" exec c1 -- /bin/echo after-resume 2>&1)
+[[ $out == after-resume ]] && ok exec_after_resume || bad exec_after_resume "$out"
 expect_err bad_signal org.sandboxd.Error.InvalidArgs "${CTL[@]}" kill c1 99
 expect_err bad_scope 'is not one of process' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Signal ius 15 0 bogus
 expect_err foreground_busctl 'does not track yet' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Signal ius 15 0 foreground

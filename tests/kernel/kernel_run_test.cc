@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include "fs/vfs.h"
 #include "kernel/base/log_once.h"
+#include "kernel/control.h"
 #include "kernel/kernel.h"
 
 namespace sb::kernel {
@@ -49,6 +54,56 @@ TEST(KernelRunTest, MissingProgramIsNotFound) {
   ASSERT_FALSE(tg.ok());
   EXPECT_TRUE(absl::IsNotFound(tg.status())) << tg.status();
   EXPECT_NE(tg.status().message().find("/no/such/program"), std::string::npos);
+}
+
+// The CPU time the host accounted to a process's stub (user + system ticks).
+long HostCpuTicks(int host_pid) {
+  std::ifstream f("/proc/" + std::to_string(host_pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return utime + stime;
+}
+
+TEST(KernelRunTest, FrozenNamespaceMakesNoProgressUntilThawed) {
+  fs::MountOptions ro;
+  ro.read_only = true;
+  auto ns = fs::NewHostRootedNamespace("/", ro);
+  ASSERT_TRUE(ns.ok());
+  auto k = Kernel::Create(KernelOptions{});
+  ASSERT_TRUE(k.ok());
+  ProcessSpec spec;
+  spec.argv = {"/bin/busybox", "sh", "-c", "while :; do :; done"};
+  spec.mount_namespace = *ns;
+  PidNamespaceRef pidns = (*k)->NewPidNamespace(nullptr);
+  spec.pid_namespace = pidns;
+  auto tg = (*k)->CreateProcess(std::move(spec));
+  ASSERT_TRUE(tg.ok()) << tg.status();
+  // Running: it uses CPU (bounded wait, no timing assumption).
+  while ((*tg)->host_pid_ == 0) absl::SleepFor(absl::Milliseconds(10));
+  const int host_pid = (*tg)->host_pid_;
+  for (int i = 0; i < 500 && HostCpuTicks(host_pid) < 2; ++i)
+    absl::SleepFor(absl::Milliseconds(10));
+  (*k)->FreezePidNamespace(*pidns, true);
+  absl::SleepFor(absl::Milliseconds(100));  // let it reach the freezer
+  const long frozen_at = HostCpuTicks(host_pid);
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(HostCpuTicks(host_pid), frozen_at);  // a stopped stub accrues nothing
+  (*k)->FreezePidNamespace(*pidns, false);
+  long now = frozen_at;
+  for (int i = 0; i < 500 && now <= frozen_at; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    now = HostCpuTicks(host_pid);
+  }
+  EXPECT_GT(now, frozen_at);
+  ASSERT_TRUE(SignalProcess(**k, (*tg)->tgid(), SIGKILL).ok());
+  int status = (*k)->WaitForExit(*tg);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
 }  // namespace
