@@ -58,11 +58,21 @@ chmod 777 "$T/bus"
 BB=$(command -v busybox) || { echo "SKIP: busybox not installed"; exit 77; }
 mkdir -p "$T/bundle/rootfs/bin" "$T/bundle/rootfs/tmp" "$T/bundle/rootfs/dev"
 cp "$BB" "$T/bundle/rootfs/bin/busybox"
-for c in sh sleep echo true cat; do ln -s busybox "$T/bundle/rootfs/bin/$c"; done
+for c in sh sleep echo true cat hostname; do ln -s busybox "$T/bundle/rootfs/bin/$c"; done
 cat > "$T/bundle/config.json" <<'JSON'
 {"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},
  "process":{"args":["/bin/sleep","30"],"env":["PATH=/bin"],"cwd":"/"}}
 JSON
+# Two more over the same root, each with its own host name; the init
+# records its own PID in the container's /tmp.
+for h in alpha beta; do
+  mkdir -p "$T/$h"
+  ln -s "$T/bundle/rootfs" "$T/$h/rootfs"
+  cat > "$T/$h/config.json" <<JSON
+{"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},"hostname":"$h",
+ "process":{"args":["/bin/sh","-c","echo \$\$ > /tmp/pid; exec sleep 30"],"env":["PATH=/bin"],"cwd":"/"}}
+JSON
+done
 mkdir -p "$T/badbundle/rootfs"
 echo '{"ociVersion":"1","root":{"path":"rootfs"},"process":{"args":["/bin/sh"]},"mounts":[{"destination":"/d","type":"bind","source":"/"}]}' > "$T/badbundle/config.json"
 
@@ -155,6 +165,31 @@ kill $MON 2>/dev/null; wait $MON 2>/dev/null
 grep -q 'Member=StateChanged' "$T/monitor.log" && ok signal_state_changed || bad signal_state_changed "not seen"
 grep -q 'Member=ProcessExited' "$T/monitor.log" && ok signal_process_exited || bad signal_process_exited "not seen"
 grep -q 'Member=PropertiesChanged' "$T/monitor.log" && ok signal_properties_changed || bad signal_properties_changed "not seen"
+
+# Two containers side by side: their own PID 1, host name and /tmp; killing
+# one leaves the other.
+expect create_alpha "${CTL[@]}" create ca "$T/alpha"
+expect create_beta "${CTL[@]}" create cb "$T/beta"
+expect start_alpha "${CTL[@]}" start ca
+expect start_beta "${CTL[@]}" start cb
+for _ in $(seq 50); do "${CTL[@]}" exec cb -- cat /tmp/pid >/dev/null 2>&1 && break; sleep 0.1; done
+for c in ca cb; do
+  out=$("${CTL[@]}" exec $c -- cat /tmp/pid 2>&1)
+  [[ $out == 1 ]] && ok "init_is_pid1_$c" || bad "init_is_pid1_$c" "$out"
+done
+out=$("${CTL[@]}" exec ca -- hostname 2>&1)
+[[ $out == alpha ]] && ok hostname_alpha || bad hostname_alpha "$out"
+out=$("${CTL[@]}" exec cb -- hostname 2>&1)
+[[ $out == beta ]] && ok hostname_beta || bad hostname_beta "$out"
+expect write_in_alpha "${CTL[@]}" exec ca -- sh -c 'echo a > /tmp/only-a'
+expect_err invisible_in_beta 'No such file' "${CTL[@]}" exec cb -- cat /tmp/only-a
+expect kill_all_alpha "${CTL[@]}" kill --all ca KILL
+sleep 0.5
+expect alpha_stopped bash -c "'${CTL[0]}' -M $INST status ca | grep -q stopped"
+expect beta_running bash -c "'${CTL[0]}' -M $INST status cb | grep -q running"
+out=$("${CTL[@]}" exec cb -- echo still-here 2>&1)
+[[ $out == still-here ]] && ok beta_still_runs || bad beta_still_runs "$out"
+expect kill_beta "${CTL[@]}" kill --all cb KILL
 
 # Who may call: the bus refuses a plain user, the daemon refuses an admin-group
 # member it was not configured to trust.
