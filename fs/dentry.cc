@@ -6,6 +6,12 @@ DentryRef Dentry::NewRoot(InodeRef inode) {
   return std::make_shared<Dentry>(nullptr, "/", std::move(inode));
 }
 
+DentryRef Dentry::NewUnlinked(DentryRef parent, std::string name, InodeRef inode) {
+  auto d = std::make_shared<Dentry>(std::move(parent), std::move(name), std::move(inode));
+  d->MarkDeleted();
+  return d;
+}
+
 Dentry::Dentry(DentryRef parent, std::string name, InodeRef inode)
     : inode_(std::move(inode)), name_(std::move(name)), parent_(std::move(parent)) {}
 

@@ -25,6 +25,9 @@ class Dentry : public std::enable_shared_from_this<Dentry> {
  public:
   // A filesystem's root dentry: no parent, name "/".
   static DentryRef NewRoot(InodeRef inode);
+  // A name for a file no directory holds (memfd): under `parent` for path
+  // purposes only, marked deleted, never in the parent's cache.
+  static DentryRef NewUnlinked(DentryRef parent, std::string name, InodeRef inode);
 
   Dentry(DentryRef parent, std::string name, InodeRef inode);
   Dentry(const Dentry&) = delete;

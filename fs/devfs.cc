@@ -10,6 +10,7 @@
 #include "fs/tmpfs.h"
 #include "fs/tmpfs_inode.h"
 #include "fs/vfs_file.h"
+#include "kernel/base/log_once.h"
 
 namespace sb::fs {
 namespace {
@@ -70,22 +71,33 @@ class DeviceInode : public TmpfsInode {
   const Device dev_;  // immutable
 };
 
+struct DevSpec {
+  const char* name;
+  Device dev;
+  unsigned minor;  // of major 1 (Linux's mem devices)
+};
+constexpr DevSpec kDevices[] = {{"null", Device::kNull, 3},
+                                {"zero", Device::kZero, 5},
+                                {"full", Device::kFull, 7},
+                                {"random", Device::kRandom, 8},
+                                {"urandom", Device::kURandom, 9}};
+
 }  // namespace
+
+ErrnoOr<FileRef> OpenDeviceNode(mode_t type, dev_t rdev, const Location& loc, int flags) {
+  if (S_ISCHR(type) && major(rdev) == 1) {
+    for (const DevSpec& d : kDevices) {
+      if (minor(rdev) == d.minor) return FileRef(std::make_shared<DeviceFile>(loc, flags, d.dev));
+    }
+  }
+  ReportUnsupported("open of a device other than null, zero, full, random, urandom");
+  return Errno(ENXIO);
+}
 
 ErrnoOr<InodeRef> NewDevfs(std::string_view data) {
   SB_ASSIGN_OR_RETURN(InodeRef root_inode, NewTmpfs(data.empty() ? "mode=0755" : data));
   auto root = std::static_pointer_cast<TmpfsDir>(root_inode);
   FilesystemRef fs = root->fs_ref();
-  struct DevSpec {
-    const char* name;
-    Device dev;
-    unsigned minor;
-  };
-  static constexpr DevSpec kDevices[] = {{"null", Device::kNull, 3},
-                                         {"zero", Device::kZero, 5},
-                                         {"full", Device::kFull, 7},
-                                         {"random", Device::kRandom, 8},
-                                         {"urandom", Device::kURandom, 9}};
   for (const DevSpec& d : kDevices) {
     CreateRequest req{S_IFCHR | 0666, 0, 0, {}, makedev(1, d.minor)};
     SB_TRY(root->AddChild(d.name, std::make_shared<DeviceInode>(fs, req, d.dev)));

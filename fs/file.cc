@@ -1,5 +1,9 @@
 #include "fs/file.h"
 
+#include <linux/magic.h>
+
+#include "fs/locks.h"
+
 namespace sb::fs {
 namespace {
 // The status flags F_SETFL may change (Linux's SETFL_MASK minus O_NOATIME's
@@ -11,7 +15,38 @@ constexpr int kKeptFlags = O_ACCMODE | O_PATH | kSettableFlags | O_DSYNC | O_SYN
 
 FileDescription::FileDescription(int flags) : flags_(flags & kKeptFlags) {}
 
-FileDescription::~FileDescription() = default;
+FileDescription::~FileDescription() {
+  // The last close: this description's flock and OFD locks go.
+  std::shared_ptr<FileLockContext> held;
+  {
+    absl::MutexLock lock(&held_mu_);
+    held = std::move(held_locks_);
+  }
+  if (held) held->ReleaseFile(this);
+}
+
+void FileDescription::NoteLocksHeld(std::shared_ptr<FileLockContext> ctx) {
+  absl::MutexLock lock(&held_mu_);
+  if (!held_locks_) held_locks_ = std::move(ctx);
+}
+
+std::shared_ptr<FileLockContext> FileDescription::LockContext(bool create) {
+  // Linux's anonymous files share one inode, and so its locks.
+  static const auto anon = std::make_shared<FileLockContext>();
+  return anon;
+}
+
+ErrnoOr<struct statfs> FileDescription::StatFs() { return SimpleStatFs(ANON_INODE_FS_MAGIC); }
+
+struct statfs SimpleStatFs(uint64_t magic) {
+  struct statfs sfs = {};
+  sfs.f_type = static_cast<__fsword_t>(magic);
+  sfs.f_bsize = 4096;
+  sfs.f_frsize = 4096;
+  sfs.f_namelen = 255;
+  sfs.f_flags = kStValid;
+  return sfs;
+}
 
 void FileDescription::SetStatusFlags(int flags) {
   int old = flags_.load(std::memory_order_relaxed);

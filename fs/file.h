@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <atomic>
 #include <cstdint>
@@ -22,6 +23,8 @@
 #include <span>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
+#include "fs/attr.h"
 #include "kernel/base/errno.h"
 #include "kernel/base/memory_file.h"
 #include "kernel/base/user_io.h"
@@ -31,6 +34,7 @@ namespace sb::fs {
 
 class Mount;
 class Dentry;
+class FileLockContext;
 using MountRef = std::shared_ptr<Mount>;
 using DentryRef = std::shared_ptr<Dentry>;
 
@@ -40,6 +44,17 @@ struct Location {
   MountRef mount;
   DentryRef dentry;
   bool valid() const { return mount && dentry; }
+};
+
+// What mmap(MAP_SHARED) of a memory-backed file maps (FileDescription::MapShared).
+struct SharedMapping {
+  MemoryRangeRef range;  // the memory-file range holding the file's bytes
+  uint64_t offset = 0;   // where in `range` the requested file offset lies
+  // Kept by the mapping for its lifetime (a writable mapping of a memfd is
+  // counted through it for F_SEAL_WRITE's EBUSY). May be null.
+  std::shared_ptr<const void> hold;
+  // The mapping may never become writable (a write-sealed memfd).
+  bool deny_write = false;
 };
 
 class FileDescription {
@@ -77,12 +92,42 @@ class FileDescription {
   virtual ErrnoStatus Truncate(uint64_t length);
 
   // mmap(MAP_SHARED): the memory-file range that holds the file's bytes
-  // [offset, offset+length), as (range, offset within it). Files whose data
-  // is not memory-backed say ENODEV (the caller reports it).
-  virtual ErrnoOr<std::pair<MemoryRangeRef, uint64_t>> MapShared(MemoryFile& mf, uint64_t offset,
-                                                                 uint64_t length) {
+  // [offset, offset+length). `want_write`: PROT_WRITE is asked for now (a
+  // write-sealed memfd says EPERM). Files whose data is not memory-backed
+  // say ENODEV (the caller reports it).
+  virtual ErrnoOr<SharedMapping> MapShared(MemoryFile& mf, uint64_t offset, uint64_t length,
+                                           bool want_write) {
     return Errno(ENODEV);
   }
+
+  // fstatfs(2): the filesystem the file lives on. Anonymous files answer
+  // for Linux's anon_inodefs.
+  virtual ErrnoOr<struct statfs> StatFs();
+
+  // fchmod/fchown/futimens of a file with no place in the tree (a pipe):
+  // applies a change the caller checked (attr.h). EOPNOTSUPP by default
+  // (Linux's one anon inode would change for every anonymous file at once).
+  virtual ErrnoStatus SetAttr(const AttrChange& change) { return Errno(EOPNOTSUPP); }
+
+  // open(2) of a FIFO blocks until the other end is opened too: EAGAIN
+  // until then (the caller waits on wait_queue() unless O_NONBLOCK). Ok for
+  // every other file.
+  virtual ErrnoStatus OpenWait() { return Ok(); }
+
+  // F_GET_SEALS / F_ADD_SEALS (memfd and tmpfs files). EINVAL elsewhere.
+  // AddSeals: EPERM once F_SEAL_SEAL is set, EBUSY for F_SEAL_WRITE while
+  // writable shared mappings exist; the caller checks that the description
+  // is writable first.
+  virtual ErrnoOr<unsigned> GetSeals() { return Errno(EINVAL); }
+  virtual ErrnoStatus AddSeals(unsigned seals) { return Errno(EINVAL); }
+
+  // The advisory-lock state of the file (locks.h), created on first use
+  // when `create`. By default one context shared by every anonymous file,
+  // as Linux's single anon inode.
+  virtual std::shared_ptr<FileLockContext> LockContext(bool create);
+  // This description now holds flock or OFD locks in `ctx`: they are
+  // released at its last close (the destructor).
+  void NoteLocksHeld(std::shared_ptr<FileLockContext> ctx) ABSL_LOCKS_EXCLUDED(held_mu_);
 
   // Readiness: the subset of `mask` (POLLIN, POLLOUT, POLLHUP, ...) that
   // holds now. Always-ready files return `mask & (POLLIN|POLLOUT)`.
@@ -98,8 +143,20 @@ class FileDescription {
 
  private:
   std::atomic<int> flags_;
+  // Where this description holds flock/OFD locks (one file, so one
+  // context). Set once; read by the destructor.
+  absl::Mutex held_mu_;
+  std::shared_ptr<FileLockContext> held_locks_ ABSL_GUARDED_BY(held_mu_);
 };
 
 using FileRef = std::shared_ptr<FileDescription>;
+
+// statfs f_flags bits (Linux's ST_* of include/linux/statfs.h).
+inline constexpr long kStRdonly = 0x0001, kStNosuid = 0x0002, kStNodev = 0x0004, kStNoexec = 0x0008,
+                      kStValid = 0x0020, kStRelatime = 0x1000;
+
+// statfs of an in-kernel pseudo filesystem (Linux's simple_statfs): the
+// magic, 4 KiB blocks, NAME_MAX names, nothing counted.
+struct statfs SimpleStatFs(uint64_t magic);
 
 }  // namespace sb::fs

@@ -3,6 +3,7 @@
 // host fd; anything else is ENOTTY and reported once.
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -54,6 +55,12 @@ class HostFdFile : public FileDescription {
     if (fstat(fd_.get(), &st) < 0) return HostErrno();
     st.st_dev = HostFdDev();
     return st;
+  }
+
+  ErrnoOr<struct statfs> StatFs() override {
+    struct statfs sfs;
+    if (fstatfs(fd_.get(), &sfs) < 0) return HostErrno();
+    return sfs;
   }
 
   ErrnoOr<int64_t> Ioctl(uint32_t cmd, uint64_t arg, UserIo& io) override {

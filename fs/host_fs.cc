@@ -16,6 +16,7 @@
 #include <cstring>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "fs/vfs_file.h"
 #include "kernel/base/log_once.h"
@@ -205,6 +206,51 @@ class HostDirFile : public VfsFile {
   std::atomic<int64_t> sealed_pos_{0};
 };
 
+// One host-backed filesystem: the host directory it was created on, and
+// the lock state of its files by host identity, so that every inode object
+// of one host file (a later lookup, a hard link) shares one set of locks.
+class HostFilesystem : public Filesystem {
+ public:
+  explicit HostFilesystem(UniqueFd root_fd) : Filesystem("host"), root_fd_(std::move(root_fd)) {}
+
+  // The host's statfs of the mount's root directory, with the host's own
+  // filesystem type (as gVisor reports for gofer mounts).
+  ErrnoOr<struct statfs> StatFs() override {
+    struct statfs sfs;
+    if (fstatfs(root_fd_.get(), &sfs) < 0) return HostErrno();
+    return sfs;
+  }
+
+  // The lock context of host file (dev, ino); created when `create`.
+  std::shared_ptr<FileLockContext> LockContext(dev_t dev, ino_t ino, bool create)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    // Forget contexts nobody holds any more.
+    absl::erase_if(locks_, [](const auto& kv) { return kv.second.expired(); });
+    std::shared_ptr<FileLockContext> ctx;
+    auto it = locks_.find(std::make_pair(dev, ino));
+    if (it != locks_.end()) ctx = it->second.lock();
+    if (!ctx && create) {
+      ctx = std::make_shared<FileLockContext>();
+      locks_[std::make_pair(dev, ino)] = ctx;
+    }
+    return ctx;
+  }
+  // False when no file of this filesystem can have locks (the common close).
+  bool MayHaveLocks() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return !locks_.empty();
+  }
+
+ private:
+  const UniqueFd root_fd_;  // immutable; O_PATH, the host directory mounted
+  absl::Mutex mu_;
+  // Weak: a context lives while an inode object holds it (while a lock may
+  // exist, an open file holds its inode).
+  absl::flat_hash_map<std::pair<dev_t, ino_t>, std::weak_ptr<FileLockContext>> locks_
+      ABSL_GUARDED_BY(mu_);
+};
+
 class HostInode : public Inode {
  public:
   HostInode(FilesystemRef fs, UniqueFd path_fd, mode_t type, bool sealed = false)
@@ -260,6 +306,20 @@ class HostInode : public Inode {
         if (symlinkat(target.c_str(), path_fd_.get(), n.c_str()) < 0) return HostErrno();
         break;
       }
+      case S_IFIFO:
+      case S_IFSOCK: {
+        // Harmless on the host: we never open a host FIFO or socket.
+        if (mknodat(path_fd_.get(), n.c_str(), (req.mode & S_IFMT) | 0600, 0) < 0) {
+          return HostErrno();
+        }
+        SB_ASSIGN_OR_RETURN(InodeRef child, Lookup(name));
+        SB_TRY(static_cast<HostInode&>(*child).SetHostMode(perms));
+        return child;
+      }
+      case S_IFCHR:
+      case S_IFBLK:
+        ReportUnsupported("mknod of a device node on a host-backed mount");
+        return Errno(EPERM);
       default:
         return Errno(EPERM);
     }
@@ -296,11 +356,59 @@ class HostInode : public Inode {
     return Ok();
   }
 
-  ErrnoStatus Chmod(mode_t mode) override {
+  // Owner changes go to the host as asked (it may refuse); then the mode
+  // we computed (chown may have cleared set-id bits on the host too); then
+  // the times. ctime is the host's.
+  ErrnoStatus SetAttr(const AttrChange& change) override {
+    if (change.uid || change.gid) {
+      uid_t uid = change.uid.value_or(static_cast<uid_t>(-1));
+      gid_t gid = change.gid.value_or(static_cast<gid_t>(-1));
+      if (fchownat(path_fd_.get(), "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+        return HostErrno();
+      }
+    }
+    if (change.mode) SB_TRY(SetHostMode(*change.mode));
+    if (change.atime || change.mtime) {
+      struct timespec ts[2] = {change.atime.value_or(timespec{0, UTIME_OMIT}),
+                               change.mtime.value_or(timespec{0, UTIME_OMIT})};
+      if (utimensat(path_fd_.get(), "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+        // A host kernel without AT_EMPTY_PATH for utimensat: the /proc magic
+        // link names the pinned inode (not for symlinks: it would follow).
+        if (errno != EINVAL || S_ISLNK(type_)) return HostErrno();
+        std::string proc = absl::StrCat("/proc/self/fd/", path_fd_.get());
+        if (utimensat(AT_FDCWD, proc.c_str(), ts, 0) < 0) return HostErrno();
+      }
+    } else if (!change.uid && !change.gid && !change.mode) {
+      // Nothing but ctime: the host updates it with an ownership no-op.
+      if (fchownat(path_fd_.get(), "", -1, -1, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+        return HostErrno();
+      }
+    }
+    return Ok();
+  }
+
+  ErrnoStatus SetHostMode(mode_t mode) {
     if (S_ISLNK(type_)) return Errno(EOPNOTSUPP);
     std::string proc = absl::StrCat("/proc/self/fd/", path_fd_.get());
     if (chmod(proc.c_str(), mode & 07777) < 0) return HostErrno();
     return Ok();
+  }
+
+  // Extended attributes never reach the host.
+  ErrnoOr<std::vector<std::string>> ListXattr() override { return Errno(EOPNOTSUPP); }
+
+  // Shared by every inode object of the same host file (HostFilesystem).
+  std::shared_ptr<FileLockContext> LockContext(bool create) override
+      ABSL_LOCKS_EXCLUDED(lock_ctx_mu_) {
+    absl::MutexLock lock(&lock_ctx_mu_);
+    if (lock_ctx_ || (!create && !host_fs().MayHaveLocks())) return lock_ctx_;
+    auto st = HostStat(path_fd_.get());
+    if (st.ok()) {
+      lock_ctx_ = host_fs().LockContext(st->st_dev, st->st_ino, create);
+    } else if (create) {
+      lock_ctx_ = std::make_shared<FileLockContext>();  // the host file is gone: ours alone
+    }
+    return lock_ctx_;
   }
 
   ErrnoStatus Truncate(uint64_t length) override {
@@ -345,6 +453,10 @@ class HostInode : public Inode {
   }
 
  private:
+  HostFilesystem& host_fs() const { return static_cast<HostFilesystem&>(fs()); }
+
+  absl::Mutex lock_ctx_mu_;  // a leaf but for HostFilesystem::mu_ beneath it
+  std::shared_ptr<FileLockContext> lock_ctx_ ABSL_GUARDED_BY(lock_ctx_mu_);
   const UniqueFd path_fd_;     // immutable; O_PATH, pins the host inode
   const mode_t type_;          // immutable
   const bool sealed_ = false;  // immutable: a host pseudo-filesystem mount point; empty
@@ -356,8 +468,11 @@ ErrnoOr<InodeRef> NewHostFs(std::string_view host_dir) {
   std::string dir(host_dir);
   int fd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return HostErrno();
-  auto fs = std::make_shared<Filesystem>("host");
-  return InodeRef(std::make_shared<HostInode>(std::move(fs), UniqueFd(fd), S_IFDIR));
+  UniqueFd root(fd);
+  int dup_fd = fcntl(root.get(), F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) return HostErrno();
+  auto fs = std::make_shared<HostFilesystem>(UniqueFd(dup_fd));
+  return InodeRef(std::make_shared<HostInode>(std::move(fs), std::move(root), S_IFDIR));
 }
 
 }  // namespace sb::fs

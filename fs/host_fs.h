@@ -7,8 +7,13 @@
 // reopening the pinned O_PATH fd through /proc/self/fd. Changes (mkdir,
 // create, unlink, rename, link, symlink, truncate) are made relative to
 // held directory fds; a read-only mount refuses them first (EROFS). New
-// host files belong to the daemon's host uid (no host chown yet). Called
-// by NewHostRootedNamespace and MountHostDirectory.
+// host files belong to the daemon's host uid; chown, chmod and utimensat go
+// to the host after our own permission checks (the host may still refuse).
+// FIFOs and socket nodes may be made (never opened); device nodes not.
+// Extended attributes never reach the host (EOPNOTSUPP). statfs is the
+// host's for the mounted directory. Advisory locks are ours, shared by
+// host identity (dev, ino). Called by NewHostRootedNamespace and
+// MountHostDirectory.
 #pragma once
 
 #include <string_view>

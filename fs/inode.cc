@@ -18,6 +18,12 @@ struct timespec NowTimespec() {
   return ts;
 }
 
+std::shared_ptr<FileLockContext> Inode::LockContext(bool create) {
+  absl::MutexLock lock(&lock_ctx_mu_);
+  if (!lock_ctx_ && create) lock_ctx_ = std::make_shared<FileLockContext>();
+  return lock_ctx_;
+}
+
 ErrnoStatus CheckPermission(const Credentials& creds, const struct stat& st, int may) {
   may &= (R_OK | W_OK | X_OK);
   mode_t mode = st.st_mode;

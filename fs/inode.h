@@ -20,9 +20,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "fs/attr.h"
 #include "fs/file.h"
+#include "fs/locks.h"
 #include "kernel/base/credentials.h"
 #include "kernel/base/errno.h"
 
@@ -47,6 +50,10 @@ class Filesystem {
   dev_t dev() const { return dev_; }
   // A fresh inode number in this filesystem.
   uint64_t NextIno() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
+
+  // statfs(2) of this filesystem, without the mount's flags (the VFS adds
+  // those: fs::StatFsAt in vfs.h).
+  virtual ErrnoOr<struct statfs> StatFs() = 0;
 
   // Serializes renames within this filesystem (Linux: s_vfs_rename_mutex),
   // so that the ancestor check and the move are atomic. Taken before any
@@ -107,9 +114,25 @@ class Inode : public std::enable_shared_from_this<Inode> {
   virtual ErrnoOr<std::string> Readlink() { return Errno(EINVAL); }
 
   // --- Attributes.
-  virtual ErrnoStatus Chmod(mode_t mode) { return Errno(EPERM); }
+  // Applies a change the VFS has checked (attr.h) and sets ctime.
+  virtual ErrnoStatus SetAttr(const AttrChange& change) { return Errno(EPERM); }
   // Sets the size of a regular file (O_TRUNC, truncate(2)). EINVAL if not one.
   virtual ErrnoStatus Truncate(uint64_t length) { return Errno(EINVAL); }
+
+  // --- Extended attributes (xattr.h). The VFS has checked the name's
+  // namespace permissions; EOPNOTSUPP where the filesystem keeps none.
+  virtual ErrnoOr<std::string> GetXattr(std::string_view name) { return Errno(EOPNOTSUPP); }
+  // `flags`: XATTR_CREATE / XATTR_REPLACE.
+  virtual ErrnoStatus SetXattr(std::string_view name, std::string_view value, int flags) {
+    return Errno(EOPNOTSUPP);
+  }
+  virtual ErrnoOr<std::vector<std::string>> ListXattr() { return std::vector<std::string>{}; }
+  virtual ErrnoStatus RemoveXattr(std::string_view name) { return Errno(EOPNOTSUPP); }
+
+  // The file's advisory locks (locks.h); created on first use when
+  // `create`, else null if there are none yet.
+  virtual std::shared_ptr<FileLockContext> LockContext(bool create)
+      ABSL_LOCKS_EXCLUDED(lock_ctx_mu_);
 
   // Opens this inode at `loc` for I/O with open(2) `flags`; the VFS has
   // done the permission checks. Not called for O_PATH.
@@ -117,6 +140,8 @@ class Inode : public std::enable_shared_from_this<Inode> {
 
  private:
   const FilesystemRef fs_;  // immutable
+  absl::Mutex lock_ctx_mu_;
+  std::shared_ptr<FileLockContext> lock_ctx_ ABSL_GUARDED_BY(lock_ctx_mu_);
 };
 
 // Linux's generic_permission(): may `creds` access a file with attributes

@@ -84,6 +84,20 @@ class VfsNamespace : public MountNamespace {
                      FollowFinal follow) override;
   ErrnoOr<std::string> Readlink(const Location& loc) override;
   ErrnoOr<std::string> PathOf(const Location& root, const Location& loc) override;
+  ErrnoStatus Chmod(const FsContext& ctx, const Location& loc, mode_t mode) override;
+  ErrnoStatus Chown(const FsContext& ctx, const Location& loc, uid_t uid, gid_t gid) override;
+  ErrnoStatus Utimens(const FsContext& ctx, const Location& loc,
+                      const UtimesRequest* times) override;
+  ErrnoOr<struct statfs> StatFs(const Location& loc) override;
+  ErrnoStatus MknodAt(const FsContext& ctx, const Location& start, std::string_view path,
+                      mode_t mode, dev_t dev) override;
+  ErrnoOr<std::string> GetXattr(const FsContext& ctx, const Location& loc,
+                                std::string_view name) override;
+  ErrnoStatus SetXattr(const FsContext& ctx, const Location& loc, std::string_view name,
+                       std::string_view value, int flags) override;
+  ErrnoOr<std::vector<std::string>> ListXattr(const FsContext& ctx, const Location& loc) override;
+  ErrnoStatus RemoveXattr(const FsContext& ctx, const Location& loc,
+                          std::string_view name) override;
   absl::Status MountFilesystem(std::string_view target, std::string_view type,
                                std::string_view data, const MountOptions& opts) override;
   absl::Status MountHostDirectory(std::string_view target, std::string_view host_dir,
@@ -115,7 +129,8 @@ class VfsNamespace : public MountNamespace {
                         const MountOptions& opts) ABSL_LOCKS_EXCLUDED(mu_);
   // The shared part of unlink and rmdir.
   ErrnoStatus Remove(const FsContext& ctx, const Location& start, std::string_view path, bool dir);
-  // Creates `last` in `pw.dir` after the checks every creating call makes.
+  // Creates `last` in `pw.dir` after the checks every creating call makes
+  // (device nodes also need CAP_MKNOD).
   ErrnoOr<InodeRef> CreateIn(const FsContext& ctx, const ParentWalk& pw, CreateRequest req);
 
   const MountRef root_;  // immutable

@@ -39,6 +39,10 @@ ErrnoOr<InodeRef> VfsNamespace::CreateIn(const FsContext& ctx, const ParentWalk&
   SB_ASSIGN_OR_RETURN(struct stat dir_st, StatOf(pw.dir.dentry));
   if (dir_st.st_nlink == 0) return Errno(ENOENT);  // a deleted directory
   SB_TRY(CheckPermission(ctx.creds, dir_st, W_OK | X_OK));
+  // Linux's vfs_mknod(): device nodes need CAP_MKNOD (after may_create).
+  if ((S_ISCHR(req.mode) || S_ISBLK(req.mode)) && !ctx.creds.HasCapability(CAP_MKNOD)) {
+    return Errno(EPERM);
+  }
   if (dir_st.st_mode & S_ISGID) {
     req.gid = dir_st.st_gid;
     if (S_ISDIR(req.mode)) req.mode |= S_ISGID;
@@ -51,6 +55,37 @@ ErrnoStatus VfsNamespace::MkdirAt(const FsContext& ctx, const Location& start,
   SB_ASSIGN_OR_RETURN(ParentWalk pw, WalkParent(ctx, start, path));
   CreateRequest req{S_IFDIR | (mode & 07777 & ~ctx.umask & ~S_ISGID & ~S_ISUID), ctx.creds.fsuid,
                     ctx.creds.fsgid};
+  SB_TRY(CreateIn(ctx, pw, req));
+  return Ok();
+}
+
+// Linux's do_mknodat(): the type is checked before the path is walked.
+ErrnoStatus VfsNamespace::MknodAt(const FsContext& ctx, const Location& start,
+                                  std::string_view path, mode_t mode, dev_t dev) {
+  mode_t type = mode & S_IFMT;
+  switch (type) {
+    case 0:
+      type = S_IFREG;
+      break;
+    case S_IFREG:
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFIFO:
+    case S_IFSOCK:
+      break;
+    case S_IFDIR:
+      return Errno(EPERM);
+    default:
+      return Errno(EINVAL);
+  }
+  SB_ASSIGN_OR_RETURN(ParentWalk pw, WalkParent(ctx, start, path));
+  if (pw.trailing_slash && !pw.last_is_dot()) {
+    if (pw.dir.dentry->Child(pw.last).ok()) return Errno(EEXIST);
+    return Errno(ENOENT);
+  }
+  const bool device = S_ISCHR(type) || S_ISBLK(type);
+  CreateRequest req{
+      type | (mode & 07777 & ~ctx.umask), ctx.creds.fsuid, ctx.creds.fsgid, {}, device ? dev : 0};
   SB_TRY(CreateIn(ctx, pw, req));
   return Ok();
 }

@@ -151,7 +151,9 @@ ErrnoOr<std::string> VfsNamespace::PathOf(const Location& root, const Location& 
   while (!SameLocation(cur, root)) {
     if (cur.dentry == cur.mount->root()) {
       if (!cur.mount->parent()) {
-        reachable = false;
+        // Not below `root`, unless an internal mount (memfd), which Linux's
+        // d_path names from its own root.
+        reachable = cur.mount != root_;
         break;
       }
       cur = Location{cur.mount->parent(), cur.mount->mountpoint()};

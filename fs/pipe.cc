@@ -1,13 +1,16 @@
 #include "fs/pipe.h"
 
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "fs/dentry.h"
 #include "fs/inode.h"
 #include "fs/vfs.h"
+#include "fs/vfs_file.h"
 #include "kernel/base/abi.h"
 
 namespace sb::fs {
@@ -25,13 +28,26 @@ uint64_t NextPipeIno() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
+// One open description of a pipe: an anonymous pipe's read or write end,
+// or a FIFO opened by name (then also the node's location, and with O_RDWR
+// both ends at once).
 class PipeFile : public FileDescription {
  public:
-  PipeFile(std::shared_ptr<Pipe> pipe, bool read_end, int flags)
-      : FileDescription(flags), pipe_(std::move(pipe)), read_end_(read_end) {
-    pipe_->AddEnd(read_end_);
+  PipeFile(std::shared_ptr<Pipe> pipe, int flags, std::optional<Location> loc)
+      : FileDescription(flags),
+        pipe_(std::move(pipe)),
+        loc_(std::move(loc)),
+        reader_(readable()),
+        writer_(writable()),
+        seen_reader_opens_(pipe_->opens(/*read_end=*/true)),
+        seen_writer_opens_(pipe_->opens(/*read_end=*/false)) {
+    if (reader_) pipe_->AddEnd(/*read_end=*/true);
+    if (writer_) pipe_->AddEnd(/*read_end=*/false);
   }
-  ~PipeFile() override { pipe_->ReleaseEnd(read_end_); }
+  ~PipeFile() override {
+    if (reader_) pipe_->ReleaseEnd(/*read_end=*/true);
+    if (writer_) pipe_->ReleaseEnd(/*read_end=*/false);
+  }
 
   ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
     if (!readable()) return Errno(EBADF);
@@ -43,7 +59,25 @@ class PipeFile : public FileDescription {
     if (offset >= 0) return Errno(ESPIPE);
     return pipe_->Write(src, status_flags() & O_DIRECT);
   }
-  ErrnoOr<struct stat> Stat() override { return pipe_->Stat(); }
+  ErrnoOr<struct stat> Stat() override {
+    if (loc_) return loc_->dentry->inode()->Stat();
+    return pipe_->Stat();
+  }
+  ErrnoOr<struct statfs> StatFs() override {
+    if (loc_) return StatFsAt(*loc_);
+    return SimpleStatFs(PIPEFS_MAGIC);
+  }
+  std::shared_ptr<FileLockContext> LockContext(bool create) override {
+    if (loc_) return loc_->dentry->inode()->LockContext(create);
+    return pipe_->locks();
+  }
+  // Linux's wait_for_partner() in fifo_open().
+  ErrnoStatus OpenWait() override {
+    if (!loc_ || (reader_ && writer_) || nonblocking()) return Ok();
+    bool ready = reader_ ? pipe_->HasPartner(/*read_end=*/true, seen_writer_opens_)
+                         : pipe_->HasPartner(/*read_end=*/false, seen_reader_opens_);
+    return ready ? Ok() : Errno(EAGAIN);
+  }
   Pipe& pipe() { return *pipe_; }
   ErrnoOr<int64_t> Ioctl(uint32_t cmd, uint64_t arg, UserIo& io) override {
     if (cmd != FIONREAD) return Errno(ENOTTY);  // as Linux's pipe_ioctl
@@ -51,13 +85,27 @@ class PipeFile : public FileDescription {
     SB_TRY(io.CopyOut(arg, &n, sizeof(n)));
     return int64_t{0};
   }
-  uint32_t Readiness(uint32_t mask) override { return pipe_->Readiness(read_end_, mask); }
+  uint32_t Readiness(uint32_t mask) override {
+    uint32_t r = 0;
+    if (reader_) r |= pipe_->Readiness(/*read_end=*/true, mask);
+    if (writer_) r |= pipe_->Readiness(/*read_end=*/false, mask);
+    return r;
+  }
   WaitQueue* wait_queue() override { return pipe_->queue(); }
+  ErrnoStatus SetAttr(const AttrChange& change) override {
+    if (loc_) return Errno(EOPNOTSUPP);  // a FIFO's attributes are its node's
+    pipe_->SetAttr(change);
+    return Ok();
+  }
+  std::optional<Location> location() const override { return loc_; }
   std::string AnonymousName() const override { return absl::StrCat("pipe:[", pipe_->ino(), "]"); }
 
  private:
-  const std::shared_ptr<Pipe> pipe_;  // immutable
-  const bool read_end_;               // immutable
+  const std::shared_ptr<Pipe> pipe_;   // immutable
+  const std::optional<Location> loc_;  // immutable; a FIFO's node
+  const bool reader_, writer_;         // immutable: the ends this description counts as
+  const uint64_t seen_reader_opens_;   // immutable: Pipe::opens() when opened
+  const uint64_t seen_writer_opens_;   // immutable
 };
 
 }  // namespace
@@ -69,8 +117,34 @@ Pipe::Pipe() : ino_(NextPipeIno()) {
 }
 
 void Pipe::AddEnd(bool read_end) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++(read_end ? readers_ : writers_);
+    ++(read_end ? reader_opens_ : writer_opens_);
+  }
+  // A FIFO opener waiting for this end may go on.
+  queue_.Notify(POLLIN | POLLOUT);
+}
+
+uint64_t Pipe::opens(bool read_end) const {
   absl::MutexLock lock(&mu_);
-  ++(read_end ? readers_ : writers_);
+  return read_end ? reader_opens_ : writer_opens_;
+}
+
+bool Pipe::HasPartner(bool read_end, uint64_t seen) const {
+  absl::MutexLock lock(&mu_);
+  if (read_end) return writers_ > 0 || writer_opens_ != seen;
+  return readers_ > 0 || reader_opens_ != seen;
+}
+
+int Pipe::readers() const {
+  absl::MutexLock lock(&mu_);
+  return readers_;
+}
+
+size_t Pipe::FreeSpace() const {
+  absl::MutexLock lock(&mu_);
+  return ring_.size() - size_;
 }
 
 void Pipe::ReleaseEnd(bool read_end) {
@@ -170,6 +244,37 @@ ErrnoOr<size_t> Pipe::Read(HostIoVecs dst) {
   return done;
 }
 
+ErrnoOr<size_t> Pipe::Peek(HostIoVecs dst) {
+  size_t want = TotalLength(dst);
+  if (want == 0) return size_t{0};
+  absl::MutexLock lock(&mu_);
+  if (size_ == 0) {
+    if (writers_ == 0) return size_t{0};
+    return Errno(EAGAIN);
+  }
+  size_t n = std::min(want, size_);
+  CopyOutLocked(dst, 0, 0, n);
+  return n;
+}
+
+void Pipe::Consume(size_t n) {
+  {
+    absl::MutexLock lock(&mu_);
+    n = std::min(n, size_);
+    head_ = (head_ + n) % ring_.size();
+    size_ -= n;
+    while (n > 0 && !segments_.empty()) {
+      Segment& seg = segments_.front();
+      size_t k = std::min(n, seg.len);
+      seg.len -= k;
+      n -= k;
+      if (seg.len == 0) segments_.pop_front();
+    }
+    atime_ = NowTimespec();
+  }
+  queue_.Notify(POLLOUT | POLLWRNORM);
+}
+
 ErrnoOr<size_t> Pipe::Write(HostIoVecs src, bool packet) {
   size_t len = TotalLength(src);
   if (len == 0) return size_t{0};
@@ -232,13 +337,31 @@ struct stat Pipe::Stat() const {
   absl::MutexLock lock(&mu_);
   st.st_dev = PipefsDev();
   st.st_ino = ino_;
-  st.st_mode = S_IFIFO | 0600;
+  st.st_mode = S_IFIFO | perms_;
+  st.st_uid = uid_;
+  st.st_gid = gid_;
   st.st_nlink = 1;
   st.st_blksize = 4096;
   st.st_atim = atime_;
   st.st_mtim = mtime_;
   st.st_ctim = ctime_;
   return st;
+}
+
+void Pipe::SetOwner(uid_t uid, gid_t gid) {
+  absl::MutexLock lock(&mu_);
+  uid_ = uid;
+  gid_ = gid;
+}
+
+void Pipe::SetAttr(const AttrChange& change) {
+  absl::MutexLock lock(&mu_);
+  if (change.mode) perms_ = *change.mode & 07777;
+  if (change.uid) uid_ = *change.uid;
+  if (change.gid) gid_ = *change.gid;
+  if (change.atime) atime_ = *change.atime;
+  if (change.mtime) mtime_ = *change.mtime;
+  ctime_ = change.ctime;
 }
 
 Pipe* AsPipe(FileDescription& f) {
@@ -249,8 +372,22 @@ Pipe* AsPipe(FileDescription& f) {
 std::pair<FileRef, FileRef> NewPipe(int flags) {
   auto pipe = std::make_shared<Pipe>();
   int status = flags & (O_NONBLOCK | O_DIRECT);
-  return {std::make_shared<PipeFile>(pipe, /*read_end=*/true, O_RDONLY | status),
-          std::make_shared<PipeFile>(pipe, /*read_end=*/false, O_WRONLY | status)};
+  return {std::make_shared<PipeFile>(pipe, O_RDONLY | status, std::nullopt),
+          std::make_shared<PipeFile>(pipe, O_WRONLY | status, std::nullopt)};
+}
+
+ErrnoOr<FileRef> NewFifoFile(std::shared_ptr<Pipe> pipe, const Location& loc, int flags) {
+  switch (flags & O_ACCMODE) {
+    case O_RDONLY:
+    case O_RDWR:
+      break;
+    case O_WRONLY:
+      if ((flags & O_NONBLOCK) && pipe->readers() == 0) return Errno(ENXIO);
+      break;
+    default:
+      return Errno(EINVAL);
+  }
+  return FileRef(std::make_shared<PipeFile>(std::move(pipe), flags, loc));
 }
 
 }  // namespace sb::fs

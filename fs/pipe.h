@@ -10,6 +10,11 @@
 // The fcntl syscall reaches a pipe's capacity through AsPipe(file):
 //   F_GETPIPE_SZ: Pipe::Capacity();  F_SETPIPE_SZ: Pipe::SetCapacity();
 //   AsPipe returning nullptr is EBADF (Linux's pipe_fcntl).
+// splice(2) and tee(2) move bytes with Peek + Consume, so a failed write
+// on the other side loses nothing.
+//
+// A FIFO (a tmpfs node made by mknod) is a Pipe shared by the ends opened
+// on it (NewFifoFile); its ends also carry the node's location.
 #pragma once
 
 #include <deque>
@@ -17,7 +22,9 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "fs/attr.h"
 #include "fs/file.h"
+#include "fs/locks.h"
 
 namespace sb::fs {
 
@@ -33,6 +40,14 @@ class Pipe {
 
   ErrnoOr<size_t> Read(HostIoVecs dst) ABSL_LOCKS_EXCLUDED(mu_);
   ErrnoOr<size_t> Write(HostIoVecs src, bool packet) ABSL_LOCKS_EXCLUDED(mu_);
+  // Copies up to TotalLength(dst) buffered bytes without consuming them
+  // (tee, splice): 0 when empty with no writers, EAGAIN when empty.
+  ErrnoOr<size_t> Peek(HostIoVecs dst) ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops the first `n` buffered bytes (at most what is buffered).
+  void Consume(size_t n) ABSL_LOCKS_EXCLUDED(mu_);
+  // Bytes a write could add now.
+  size_t FreeSpace() const ABSL_LOCKS_EXCLUDED(mu_);
+  int readers() const ABSL_LOCKS_EXCLUDED(mu_);
   uint32_t Readiness(bool read_end, uint32_t mask) ABSL_LOCKS_EXCLUDED(mu_);
   size_t Available() const ABSL_LOCKS_EXCLUDED(mu_);
   // F_GETPIPE_SZ: the capacity in bytes.
@@ -46,9 +61,21 @@ class Pipe {
   ErrnoOr<size_t> SetCapacity(unsigned int requested, bool cap_sys_resource)
       ABSL_LOCKS_EXCLUDED(mu_);
   struct stat Stat() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The pipefs inode's owner (pipe(2) sets its caller's fsuid/fsgid) and a
+  // checked attribute change (fchmod, fchown, futimens on an end).
+  void SetOwner(uid_t uid, gid_t gid) ABSL_LOCKS_EXCLUDED(mu_);
+  void SetAttr(const AttrChange& change) ABSL_LOCKS_EXCLUDED(mu_);
   // An end opened (constructor) or closed (the end's last reference).
   void AddEnd(bool read_end) ABSL_LOCKS_EXCLUDED(mu_);
   void ReleaseEnd(bool read_end) ABSL_LOCKS_EXCLUDED(mu_);
+  // How many ends of each kind were ever opened (Linux's r_counter and
+  // w_counter): a FIFO open waits until the other count moves.
+  uint64_t opens(bool read_end) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Is an end of the other kind open, or was one opened since the count
+  // was `seen`?
+  bool HasPartner(bool read_end, uint64_t seen) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Locks on an anonymous pipe (pipefs inode).
+  const std::shared_ptr<FileLockContext>& locks() const { return locks_; }
 
  private:
   const uint64_t ino_;      // immutable
@@ -67,12 +94,24 @@ class Pipe {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int readers_ ABSL_GUARDED_BY(mu_) = 0;
   int writers_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t reader_opens_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t writer_opens_ ABSL_GUARDED_BY(mu_) = 0;
+  const std::shared_ptr<FileLockContext> locks_ = std::make_shared<FileLockContext>();
   struct timespec atime_ ABSL_GUARDED_BY(mu_), mtime_ ABSL_GUARDED_BY(mu_),
       ctime_ ABSL_GUARDED_BY(mu_);
+  mode_t perms_ ABSL_GUARDED_BY(mu_) = 0600;
+  uid_t uid_ ABSL_GUARDED_BY(mu_) = 0;
+  gid_t gid_ ABSL_GUARDED_BY(mu_) = 0;
   WaitQueue queue_;  // readiness changes of both ends
 };
 
-// The pipe behind a pipe end, or nullptr if `f` is not one.
+// The pipe behind a pipe end (or FIFO), or nullptr if `f` is not one.
 Pipe* AsPipe(FileDescription& f);
+
+// open(2) of the FIFO at `loc` whose pipe is `pipe`, with Linux's
+// fifo_open() rules: O_RDWR never waits; O_WRONLY|O_NONBLOCK without a
+// reader is ENXIO; otherwise the end waits for its partner through
+// FileDescription::OpenWait. An access mode of 3 is EINVAL.
+ErrnoOr<FileRef> NewFifoFile(std::shared_ptr<Pipe> pipe, const Location& loc, int flags);
 
 }  // namespace sb::fs

@@ -3,6 +3,9 @@
 #include "fs/tmpfs.h"
 
 #include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -26,6 +29,11 @@ std::shared_ptr<TmpfsInode> MakeInode(const FilesystemRef& fs, const CreateReque
       return std::make_shared<TmpfsSymlink>(fs, req);
     case S_IFREG:
       return std::make_shared<TmpfsFile>(fs, req);
+    case S_IFIFO:
+    case S_IFSOCK:
+    case S_IFCHR:
+    case S_IFBLK:
+      return std::make_shared<TmpfsNode>(fs, req);
     default:
       return nullptr;
   }
@@ -45,6 +53,24 @@ ErrnoStatus TmpfsFilesystem::Charge(int64_t delta) {
   return Ok();
 }
 
+ErrnoOr<struct statfs> TmpfsFilesystem::StatFs() {
+  // Linux's defaults without size= / nr_inodes=: half the memory, and as
+  // many inodes as half the memory has pages.
+  static const uint64_t half_ram = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * 4096 / 2;
+  struct statfs sfs = SimpleStatFs(TMPFS_MAGIC);
+  const uint64_t max = max_bytes_ != 0 ? max_bytes_ : half_ram;
+  const uint64_t used = used_bytes_.load();
+  sfs.f_blocks = max / 4096;
+  sfs.f_bfree = sfs.f_bavail = used >= max ? 0 : (max - used) / 4096;
+  sfs.f_files = half_ram / 4096;
+  const uint64_t live = live_inodes_.load();
+  sfs.f_ffree = sfs.f_files > live ? sfs.f_files - live : 0;
+  sfs.f_fsid.__val[0] = static_cast<int>(major(dev()));
+  sfs.f_fsid.__val[1] = static_cast<int>(minor(dev()));
+  sfs.f_flags |= kStRelatime;  // our atime policy (TouchAtimeLocked)
+  return sfs;
+}
+
 TmpfsInode::TmpfsInode(FilesystemRef fs, const CreateRequest& req)
     : Inode(fs),
       ino_(fs->NextIno()),
@@ -55,7 +81,10 @@ TmpfsInode::TmpfsInode(FilesystemRef fs, const CreateRequest& req)
       gid_(req.gid),
       nlink_(S_ISDIR(req.mode) ? 2 : 1) {
   atime_ = mtime_ = ctime_ = NowTimespec();
+  static_cast<TmpfsFilesystem&>(this->fs()).InodeCreated();
 }
+
+TmpfsInode::~TmpfsInode() { static_cast<TmpfsFilesystem&>(fs()).InodeDestroyed(); }
 
 ErrnoOr<struct stat> TmpfsInode::Stat() {
   struct stat st = {};
@@ -77,9 +106,37 @@ ErrnoOr<struct stat> TmpfsInode::Stat() {
   return st;
 }
 
-ErrnoStatus TmpfsInode::Chmod(mode_t mode) {
+ErrnoStatus TmpfsInode::SetAttr(const AttrChange& change) {
   absl::MutexLock lock(&mu_);
-  perms_ = mode & 07777;
+  if (change.mode) perms_ = *change.mode & 07777;
+  if (change.uid) uid_ = *change.uid;
+  if (change.gid) gid_ = *change.gid;
+  if (change.atime) atime_ = *change.atime;
+  if (change.mtime) mtime_ = *change.mtime;
+  ctime_ = change.ctime;
+  return Ok();
+}
+
+ErrnoOr<std::string> TmpfsInode::GetXattr(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  return xattrs_.Get(name);
+}
+
+ErrnoStatus TmpfsInode::SetXattr(std::string_view name, std::string_view value, int flags) {
+  absl::MutexLock lock(&mu_);
+  SB_TRY(xattrs_.Set(name, value, flags));
+  TouchLocked(false, false, true);
+  return Ok();
+}
+
+ErrnoOr<std::vector<std::string>> TmpfsInode::ListXattr() {
+  absl::MutexLock lock(&mu_);
+  return xattrs_.Names();
+}
+
+ErrnoStatus TmpfsInode::RemoveXattr(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  SB_TRY(xattrs_.Remove(name));
   TouchLocked(false, false, true);
   return Ok();
 }

@@ -103,14 +103,62 @@ ErrnoStatus TmpfsFile::ResizeLocked(uint64_t length) {
 ErrnoStatus TmpfsFile::Truncate(uint64_t length) {
   if (length > static_cast<uint64_t>(INT64_MAX)) return Errno(EINVAL);
   absl::MutexLock lock(&mu_);
+  // Linux's shmem_setattr() seal checks.
+  if ((length < data_.size() && (seals_ & F_SEAL_SHRINK)) ||
+      (length > data_.size() && (seals_ & F_SEAL_GROW))) {
+    return Errno(EPERM);
+  }
   SB_TRY(ResizeLocked(length));
   TouchLocked(false, true, true);
   return Ok();
 }
 
-ErrnoOr<MemoryRangeRef> TmpfsFile::SharedBacking(MemoryFile& mf, uint64_t min_length) {
+ErrnoStatus TmpfsFile::SetAttr(const AttrChange& change) {
+  {
+    absl::MutexLock lock(&mu_);
+    if ((seals_ & kSealExec) && change.mode && ((*change.mode ^ perms_) & 0111)) {
+      return Errno(EPERM);
+    }
+  }
+  return TmpfsInode::SetAttr(change);
+}
+
+ErrnoOr<SharedMapping> TmpfsFile::MapShared(MemoryFile& mf, uint64_t offset, uint64_t length,
+                                            bool want_write, bool may_write) {
   absl::MutexLock lock(&mu_);
-  return data_.SharedBacking(mf, min_length);
+  const bool write_sealed = seals_ & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE);
+  if (want_write && write_sealed) return Errno(EPERM);
+  SharedMapping m;
+  SB_ASSIGN_OR_RETURN(m.range, data_.SharedBacking(mf, offset + length));
+  m.offset = offset;
+  m.deny_write = write_sealed;
+  if (may_write && !write_sealed) {
+    if (!map_hold_) map_hold_ = std::make_shared<const int>(0);
+    m.hold = map_hold_;
+  }
+  return m;
+}
+
+unsigned TmpfsFile::seals() const {
+  absl::MutexLock lock(&mu_);
+  return seals_;
+}
+
+void TmpfsFile::set_seals(unsigned seals) {
+  absl::MutexLock lock(&mu_);
+  seals_ = seals;
+}
+
+// Linux's memfd_add_seals() after its argument checks.
+ErrnoStatus TmpfsFile::AddSeals(unsigned seals) {
+  absl::MutexLock lock(&mu_);
+  if (seals_ & F_SEAL_SEAL) return Errno(EPERM);
+  if ((seals & F_SEAL_WRITE) && !(seals_ & F_SEAL_WRITE) && map_hold_ &&
+      map_hold_.use_count() > 1) {
+    return Errno(EBUSY);
+  }
+  seals_ |= seals;
+  return Ok();
 }
 
 ErrnoOr<size_t> TmpfsFile::ReadAt(uint64_t off, HostIoVecs dst) {
@@ -125,7 +173,14 @@ ErrnoOr<std::pair<size_t, uint64_t>> TmpfsFile::WriteAt(uint64_t off, HostIoVecs
   absl::MutexLock lock(&mu_);
   if (append) off = data_.size();
   if (len == 0) return std::make_pair(size_t{0}, off);
+  if (seals_ & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return Errno(EPERM);
   if (off > static_cast<uint64_t>(INT64_MAX) - len) return Errno(EFBIG);
+  if ((seals_ & F_SEAL_GROW) && off + len > data_.size()) {
+    // Only what lands inside the file; Linux fails at the first page that
+    // would grow it.
+    if (off >= data_.size()) return Errno(EPERM);
+    len = static_cast<size_t>(data_.size() - off);
+  }
   uint64_t end = off + len;
   if (end > data_.size()) {
     int64_t delta = static_cast<int64_t>(Pages(end)) - static_cast<int64_t>(Pages(data_.size()));
@@ -157,11 +212,15 @@ class TmpfsRegularFile : public VfsFile {
   TmpfsRegularFile(const Location& loc, int flags, std::shared_ptr<TmpfsFile> file)
       : VfsFile(loc, flags), file_(std::move(file)) {}
 
-  ErrnoOr<std::pair<MemoryRangeRef, uint64_t>> MapShared(MemoryFile& mf, uint64_t offset,
-                                                         uint64_t length) override {
-    SB_ASSIGN_OR_RETURN(MemoryRangeRef range, file_->SharedBacking(mf, offset + length));
-    return std::make_pair(std::move(range), offset);
+  ErrnoOr<SharedMapping> MapShared(MemoryFile& mf, uint64_t offset, uint64_t length,
+                                   bool want_write) override {
+    // A mapping of a file open for writing may become writable (Linux's
+    // VM_MAYWRITE): that is what F_SEAL_WRITE counts.
+    return file_->MapShared(mf, offset, length, want_write, writable());
   }
+
+  ErrnoOr<unsigned> GetSeals() override { return file_->seals(); }
+  ErrnoStatus AddSeals(unsigned seals) override { return file_->AddSeals(seals); }
 
   ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
     if (!readable()) return Errno(EBADF);

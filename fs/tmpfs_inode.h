@@ -1,11 +1,13 @@
 // tmpfs_inode.h: the inodes of tmpfs (and devfs, which is a tmpfs).
 //
 // TmpfsInode holds the attributes every tmpfs inode has (mode, owner, link
-// count, timestamps) under its mutex; TmpfsDir holds its entries (each with
-// a cookie that is its stable getdents offset), TmpfsFile its data in a
-// TmpfsData store, TmpfsSymlink its target. Directories hold their
-// children; dentries and open files hold inodes. Used by tmpfs.cc,
-// tmpfs_file.cc and devfs.cc.
+// count, timestamps, extended attributes) under its mutex; TmpfsDir holds
+// its entries (each with a cookie that is its stable getdents offset),
+// TmpfsFile its data in a TmpfsData store and its memfd seals,
+// TmpfsSymlink its target, TmpfsNode a FIFO's pipe (or a socket or device
+// node). Directories hold their children; dentries and open files hold
+// inodes. Used by tmpfs.cc, tmpfs_file.cc, tmpfs_node.cc, memfd.cc and
+// devfs.cc.
 //
 // Lock order within tmpfs: a directory's mu_ before its children's mu_;
 // RenameChild (under Filesystem::rename_mu) takes the two directories'
@@ -19,7 +21,9 @@
 
 #include "absl/synchronization/mutex.h"
 #include "fs/inode.h"
+#include "fs/pipe.h"
 #include "fs/tmpfs_data.h"
+#include "fs/xattr.h"
 
 namespace sb::fs {
 
@@ -31,20 +35,34 @@ class TmpfsFilesystem : public Filesystem {
       : Filesystem(std::move(type)), max_bytes_(max_bytes) {}
   // Charges (or with a negative delta, returns) bytes; ENOSPC past the limit.
   ErrnoStatus Charge(int64_t delta);
+  // TMPFS_MAGIC; the size= limit (or, without one, half the host's memory,
+  // Linux's default size) in 4 KiB blocks; inodes against Linux's default
+  // nr_inodes.
+  ErrnoOr<struct statfs> StatFs() override;
+  // Counts live inodes (TmpfsInode's constructor and destructor).
+  void InodeCreated() { live_inodes_.fetch_add(1, std::memory_order_relaxed); }
+  void InodeDestroyed() { live_inodes_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
   const uint64_t max_bytes_;  // immutable; 0 = unlimited
   std::atomic<uint64_t> used_bytes_{0};
+  std::atomic<uint64_t> live_inodes_{0};
 };
 
 class TmpfsInode : public Inode {
  public:
   TmpfsInode(FilesystemRef fs, const CreateRequest& req);
+  ~TmpfsInode() override;
 
   uint64_t ino() const { return ino_; }
   mode_t file_type() const { return type_; }
   ErrnoOr<struct stat> Stat() override ABSL_LOCKS_EXCLUDED(mu_);
-  ErrnoStatus Chmod(mode_t mode) override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus SetAttr(const AttrChange& change) override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoOr<std::string> GetXattr(std::string_view name) override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus SetXattr(std::string_view name, std::string_view value, int flags) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoOr<std::vector<std::string>> ListXattr() override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus RemoveXattr(std::string_view name) override ABSL_LOCKS_EXCLUDED(mu_);
 
   void IncLinks() ABSL_LOCKS_EXCLUDED(mu_);
   void DecLinks() ABSL_LOCKS_EXCLUDED(mu_);
@@ -67,6 +85,7 @@ class TmpfsInode : public Inode {
   nlink_t nlink_ ABSL_GUARDED_BY(mu_);
   struct timespec atime_ ABSL_GUARDED_BY(mu_), mtime_ ABSL_GUARDED_BY(mu_),
       ctime_ ABSL_GUARDED_BY(mu_);
+  XattrMap xattrs_ ABSL_GUARDED_BY(mu_);  // plain data, saved with the inode
 
   friend class TmpfsDir;
 };
@@ -134,6 +153,9 @@ class TmpfsSymlink : public TmpfsInode {
   const std::string target_;  // immutable
 };
 
+// F_SEAL_EXEC (Linux 6.3; newer than our headers): the execute bits are fixed.
+inline constexpr unsigned kSealExec = 0x0020;
+
 class TmpfsFile : public TmpfsInode {
  public:
   TmpfsFile(FilesystemRef fs, const CreateRequest& req) : TmpfsInode(std::move(fs), req) {}
@@ -141,10 +163,24 @@ class TmpfsFile : public TmpfsInode {
 
   ErrnoOr<FileRef> Open(const Location& loc, int flags) override;
   ErrnoStatus Truncate(uint64_t length) override ABSL_LOCKS_EXCLUDED(mu_);
+  // F_SEAL_EXEC forbids changing the execute bits.
+  ErrnoStatus SetAttr(const AttrChange& change) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // MAP_SHARED: the memory-file range holding the data (tmpfs_data.h).
-  ErrnoOr<MemoryRangeRef> SharedBacking(MemoryFile& mf, uint64_t min_length)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // `want_write`: PROT_WRITE now (EPERM under F_SEAL_WRITE or
+  // F_SEAL_FUTURE_WRITE); `may_write`: the mapping could become writable
+  // (counted for F_SEAL_WRITE's EBUSY through the returned hold).
+  ErrnoOr<SharedMapping> MapShared(MemoryFile& mf, uint64_t offset, uint64_t length,
+                                   bool want_write, bool may_write) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Seals (memfd_create(2), fcntl F_ADD_SEALS): a file made by open(2) is
+  // born with F_SEAL_SEAL, a sealable memfd with none.
+  unsigned seals() const ABSL_LOCKS_EXCLUDED(mu_);
+  void set_seals(unsigned seals) ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds `seals` (valid bits, checked by the caller): EPERM once
+  // F_SEAL_SEAL is set; EBUSY for F_SEAL_WRITE while writable shared
+  // mappings exist.
+  ErrnoStatus AddSeals(unsigned seals) ABSL_LOCKS_EXCLUDED(mu_);
   // Reads at `off`; updates atime (relatime).
   ErrnoOr<size_t> ReadAt(uint64_t off, HostIoVecs dst) ABSL_LOCKS_EXCLUDED(mu_);
   // Writes at `off` (at the end when `append`); returns the bytes written
@@ -161,6 +197,24 @@ class TmpfsFile : public TmpfsInode {
   TmpfsFilesystem& tmpfs() const { return static_cast<TmpfsFilesystem&>(fs()); }
 
   TmpfsData data_ ABSL_GUARDED_BY(mu_);
+  // F_SEAL_* bits; plain data a checkpoint saves with the file.
+  unsigned seals_ ABSL_GUARDED_BY(mu_) = F_SEAL_SEAL;
+  // Held by every writable shared mapping: use_count() - 1 of them exist
+  // (Linux: i_mmap_writable). Made on the first such mapping.
+  std::shared_ptr<const int> map_hold_ ABSL_GUARDED_BY(mu_);
+};
+
+// A FIFO, socket or device node made by mknod(2). A FIFO's ends share one
+// pipe while any is open (Linux's fifo_open; the data goes with the last
+// close); a socket node cannot be opened (ENXIO); a device node opens one
+// of devfs's devices or fails with ENXIO, never a host device.
+class TmpfsNode : public TmpfsInode {
+ public:
+  TmpfsNode(FilesystemRef fs, const CreateRequest& req) : TmpfsInode(std::move(fs), req) {}
+  ErrnoOr<FileRef> Open(const Location& loc, int flags) override ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  std::weak_ptr<Pipe> pipe_ ABSL_GUARDED_BY(mu_);  // a FIFO's pipe while open
 };
 
 // Opens the directory file of any TmpfsDir (tmpfs_file.cc).

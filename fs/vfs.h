@@ -16,9 +16,14 @@
 //           TmpfsInode::mu_      (a directory before its children; two
 //                                 directories only under rename_mu, in
 //                                 address order)
+//             TmpfsNode::mu_ (a FIFO's pipe) before Pipe::mu_
+//   HostInode::lock_ctx_mu_
+//     HostFilesystem::mu_        (lock contexts by host identity)
 //   Leaves, taken alone: VfsNamespace::mu_ (the mount table, read on each
-//   walk step), Dentry::name_mu_ (name and parent), Pipe::mu_
-//   (WaitQueue::Notify is called after releasing it).
+//   walk step), Dentry::name_mu_ (name and parent), Pipe::mu_,
+//   FileLockContext::mu_ and the lock wait graph's mutex (locks.h),
+//   Inode::lock_ctx_mu_, FileDescription::held_mu_ (WaitQueue::Notify is
+//   called after releasing them).
 #pragma once
 
 #include <sys/stat.h>
@@ -31,6 +36,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "fs/attr.h"
 #include "fs/file.h"
 #include "kernel/base/credentials.h"
 #include "kernel/base/errno.h"
@@ -100,6 +106,8 @@ class MountNamespace {
   virtual ErrnoOr<std::string> Readlink(const Location& loc) = 0;
   // The absolute path of `loc` as seen from `root` (getcwd, /proc/*/cwd).
   // A location outside `root` gets the "(unreachable)" prefix, as Linux.
+  // A file on an internal mount (memfd) is named from that mount's root,
+  // as Linux's d_path: "/memfd:NAME (deleted)".
   virtual ErrnoOr<std::string> PathOf(const Location& root, const Location& loc) = 0;
 
   // A new namespace with a copy of every mount (CLONE_NEWNS, unshare):
@@ -107,6 +115,35 @@ class MountNamespace {
   // now on. Each location in `relocate` (a task's root and cwd) is moved
   // to the copy's corresponding mount.
   virtual ErrnoOr<MountNamespaceRef> Clone(std::span<Location* const> relocate) = 0;
+
+  // --- Attributes (namespace_attr.cc). Each checks EROFS first, then the
+  // caller's permission as attr.h describes, then asks the filesystem.
+  virtual ErrnoStatus Chmod(const FsContext& ctx, const Location& loc, mode_t mode) = 0;
+  // (uid_t)-1 / (gid_t)-1 leave that id unchanged.
+  virtual ErrnoStatus Chown(const FsContext& ctx, const Location& loc, uid_t uid, gid_t gid) = 0;
+  // utimensat(2); `times` null means "both now". Both UTIME_OMIT is the
+  // caller's early return.
+  virtual ErrnoStatus Utimens(const FsContext& ctx, const Location& loc,
+                              const UtimesRequest* times) = 0;
+  // statfs(2) of the filesystem holding `loc`, with the mount's flags.
+  virtual ErrnoOr<struct statfs> StatFs(const Location& loc) = 0;
+  // mknodat(2): `mode` is a type (S_IFREG or 0, S_IFIFO, S_IFSOCK,
+  // S_IFCHR, S_IFBLK; S_IFDIR is EPERM, anything else EINVAL) with
+  // permission bits (the umask is applied here); `dev` for device nodes,
+  // which need CAP_MKNOD.
+  virtual ErrnoStatus MknodAt(const FsContext& ctx, const Location& start, std::string_view path,
+                              mode_t mode, dev_t dev) = 0;
+  // Extended attributes (xattr.h): namespace checks, then the filesystem.
+  virtual ErrnoOr<std::string> GetXattr(const FsContext& ctx, const Location& loc,
+                                        std::string_view name) = 0;
+  // `flags`: XATTR_CREATE / XATTR_REPLACE.
+  virtual ErrnoStatus SetXattr(const FsContext& ctx, const Location& loc, std::string_view name,
+                               std::string_view value, int flags) = 0;
+  // The names the caller may see (trusted.* only with CAP_SYS_ADMIN).
+  virtual ErrnoOr<std::vector<std::string>> ListXattr(const FsContext& ctx,
+                                                      const Location& loc) = 0;
+  virtual ErrnoStatus RemoveXattr(const FsContext& ctx, const Location& loc,
+                                  std::string_view name) = 0;
 
   // Set-up (not reachable from syscalls yet): mounts a new filesystem at
   // the directory `target` (absolute, walked with root credentials).
@@ -128,6 +165,13 @@ absl::StatusOr<MountNamespaceRef> NewHostRootedNamespace(std::string_view host_r
 // pipe(2): {read end, write end}, with `flags` O_NONBLOCK / O_CLOEXEC
 // (O_CLOEXEC is the caller's) / O_DIRECT (packet mode).
 std::pair<FileRef, FileRef> NewPipe(int flags);
+
+// memfd_create(2): a new anonymous tmpfs file named "memfd:`name`", open
+// O_RDWR, owned by `creds`, mode 0777, link count 0. Without `allow_sealing` it is sealed
+// with F_SEAL_SEAL; with `noexec` (MFD_NOEXEC_SEAL) it is mode 0666 and
+// sealed with F_SEAL_EXEC. Its path reads "/memfd:`name` (deleted)".
+ErrnoOr<FileRef> NewMemfd(const Credentials& creds, std::string_view name, bool allow_sealing,
+                          bool noexec);
 
 // A file over a host fd handed to the sandbox (stdio). Reads and writes go
 // straight to the host fd; Stat reports the host's answer with st_dev

@@ -5,7 +5,21 @@
 #include <cstring>
 #include <limits>
 
+#include "fs/mount.h"
+
 namespace sb::fs {
+
+ErrnoOr<struct statfs> StatFsAt(const Location& loc) {
+  SB_ASSIGN_OR_RETURN(struct statfs sfs, loc.dentry->inode()->fs().StatFs());
+  const MountOptions& o = loc.mount->options();
+  if (o.read_only) sfs.f_flags |= kStRdonly;
+  if (o.nosuid) sfs.f_flags |= kStNosuid;
+  if (o.nodev) sfs.f_flags |= kStNodev;
+  if (o.noexec) sfs.f_flags |= kStNoexec;
+  return sfs;
+}
+
+ErrnoOr<struct statfs> VfsFile::StatFs() { return StatFsAt(loc_); }
 
 bool PutDirent64(std::span<uint8_t> buf, size_t* used, uint64_t ino, int64_t off, uint8_t type,
                  std::string_view name) {

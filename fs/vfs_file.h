@@ -21,6 +21,10 @@ class VfsFile : public FileDescription {
   VfsFile(const Location& loc, int flags) : FileDescription(flags), loc_(loc) {}
   std::optional<Location> location() const override { return loc_; }
   ErrnoOr<struct stat> Stat() override { return inode().Stat(); }
+  ErrnoOr<struct statfs> StatFs() override;
+  std::shared_ptr<FileLockContext> LockContext(bool create) override {
+    return inode().LockContext(create);
+  }
   Inode& inode() const { return *loc_.dentry->inode(); }
 
  protected:
@@ -39,6 +43,10 @@ class PathFile : public VfsFile {
   ErrnoStatus Truncate(uint64_t) override { return Errno(EBADF); }
   uint32_t Readiness(uint32_t mask) override { return POLLNVAL & mask; }
 };
+
+// statfs(2) of the filesystem at `loc`, with the mount's flags (ST_RDONLY,
+// ST_NOSUID, ST_NODEV, ST_NOEXEC) added.
+ErrnoOr<struct statfs> StatFsAt(const Location& loc);
 
 // Appends one linux_dirent64 to `buf` at `*used`; false if it does not fit.
 bool PutDirent64(std::span<uint8_t> buf, size_t* used, uint64_t ino, int64_t off, uint8_t type,

@@ -184,6 +184,7 @@ ErrnoOr<uint64_t> MemoryManager::MapShared(platform::Context* ctx, const MapRequ
   Vma vma{addr,     addr + len,      req.prot,         true,
           false,    req.max_prot,    std::move(range), range_offset,
           req.name, req.file_offset, req.dev,          req.ino};
+  vma.hold = req.hold;
   SB_TRY(InsertLocked(ctx, std::move(vma)));
   return addr;
 }
@@ -222,6 +223,7 @@ ErrnoStatus MemoryManager::Protect(platform::Context* ctx, uint64_t addr, uint64
   uint64_t pos = addr;
   for (auto it = vmas_.upper_bound(addr); pos < end;) {
     if (it != vmas_.begin() && std::prev(it)->second.end > pos && std::prev(it)->first <= pos) {
+      if (prot & ~std::prev(it)->second.max_prot) return Errno(EACCES);
       pos = std::prev(it)->second.end;
       continue;
     }

@@ -48,6 +48,9 @@ struct Vma {
   std::string name;
   uint64_t file_offset = 0;
   uint64_t dev = 0, ino = 0;
+  // Whatever the mapped file asked the mapping to keep while it exists (a
+  // memfd counts its writable mappings this way). Copied with the Vma.
+  std::shared_ptr<const void> hold;
 
   uint64_t MemoryFileOffset(uint64_t addr) const {
     return backing->offset() + backing_offset + (addr - start);
@@ -65,6 +68,8 @@ struct MapRequest {
   enum class Placement { kHint, kFixed, kFixedNoReplace } placement = Placement::kHint;
   std::string name;
   uint64_t file_offset = 0, dev = 0, ino = 0;
+  // Kept by a shared mapping (Vma::hold).
+  std::shared_ptr<const void> hold;
   // Fills a fresh private mapping's host memory (copying file data in).
   std::function<ErrnoStatus(uint8_t* host, uint64_t len)> fill;
 };

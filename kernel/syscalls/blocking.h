@@ -30,4 +30,23 @@ auto BlockOn(Task& t, fs::FileDescription& f, uint32_t events, Op&& op) -> declt
   }
 }
 
+// As BlockOn, for an operation that waits on queue `q` whatever any file's
+// O_NONBLOCK says (advisory locks): retries `op` after each notification
+// until it is no longer EAGAIN.
+template <class Op>
+auto BlockOnQueue(Task& t, WaitQueue* q, Op&& op) -> decltype(op()) {
+  auto r = op();
+  if (r.ok() || r.error().value() != EAGAIN) return r;
+  Waiter& w = t.waiter();
+  ScopedWaitRegistration reg(q, &w, ~0u);
+  for (;;) {
+    w.ResetEvents();
+    r = op();
+    if (r.ok() || r.error().value() != EAGAIN) return r;
+    if (w.Wait(absl::InfiniteFuture()) == Waiter::Result::kInterrupted) {
+      return Errno(abi::ERESTARTSYS);
+    }
+  }
+}
+
 }  // namespace sb::kernel

@@ -1,4 +1,5 @@
-// fd.cc: dup, dup2, dup3, fcntl, ioctl, pipe, pipe2.
+// fd.cc: dup, dup2, dup3, fcntl, ioctl, pipe, pipe2. fcntl's lock
+// commands are in lock.cc.
 #include <sys/ioctl.h>
 
 #include "fs/pipe.h"
@@ -29,11 +30,49 @@ SyscallResult Dup3(Task& t, const SyscallArgs& a) {
   return a.fd(1);
 }
 
+namespace {
+
+// Every seal Linux knows (F_SEAL_EXEC, 0x20, since 6.3).
+constexpr unsigned kAllSeals =
+    F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | 0x20;
+
+// Linux's memfd_fcntl().
+SyscallResult FcntlSeals(Task& t, fs::FileDescription& f, int cmd, uint64_t arg) {
+  if (cmd == F_GET_SEALS) {
+    SB_ASSIGN_OR_RETURN(unsigned seals, f.GetSeals());
+    return seals;
+  }
+  if (arg > UINT32_MAX) return Errno(EINVAL);
+  if (!f.writable()) return Errno(EPERM);
+  if (arg & ~uint64_t{kAllSeals}) return Errno(EINVAL);
+  SB_TRY(f.AddSeals(static_cast<unsigned>(arg)));
+  return 0;
+}
+
+// Linux's check_fcntl_cmd(): what an O_PATH descriptor allows.
+bool AllowedOnPath(int cmd) {
+  return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
+         cmd == F_GETFL;
+}
+
+}  // namespace
+
 SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
   const int fd = a.fd(0);
   const int cmd = a.i32(1);
   SB_ASSIGN_OR_RETURN(FdTable::Entry e, t.fds().GetEntry(fd));
+  if ((e.file->status_flags() & O_PATH) && !AllowedOnPath(cmd)) return Errno(EBADF);
   switch (cmd) {
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+      return FcntlLock(t, e.file, cmd, a.u64(2));
+    case F_ADD_SEALS:
+    case F_GET_SEALS:
+      return FcntlSeals(t, *e.file, cmd, a.u64(2));
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
       const int min = a.i32(2);
@@ -96,6 +135,7 @@ namespace {
 SyscallResult DoPipe(Task& t, uint64_t addr, int flags) {
   if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return Errno(EINVAL);
   auto [r, w] = fs::NewPipe(flags);
+  fs::AsPipe(*r)->SetOwner(t.creds().fsuid, t.creds().fsgid);
   const uint64_t limit = t.RlimitCur(RLIMIT_NOFILE);
   const bool cloexec = flags & O_CLOEXEC;
   SB_ASSIGN_OR_RETURN(int rfd, t.fds().Install(std::move(r), cloexec, 0, limit));

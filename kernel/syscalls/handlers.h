@@ -184,4 +184,43 @@ SyscallResult TimerfdGettime(Task& t, const SyscallArgs& a);
 SyscallResult Signalfd(Task& t, const SyscallArgs& a);
 SyscallResult Signalfd4(Task& t, const SyscallArgs& a);
 
+// File attributes and the file-ops issue (attr.cc, stat.cc, link.cc,
+// lock.cc, splice.cc, memfd.cc, xattr.cc).
+SyscallResult Chmod(Task& t, const SyscallArgs& a);
+SyscallResult Fchmod(Task& t, const SyscallArgs& a);
+SyscallResult Fchmodat(Task& t, const SyscallArgs& a);
+SyscallResult Chown(Task& t, const SyscallArgs& a);
+SyscallResult Fchown(Task& t, const SyscallArgs& a);
+SyscallResult Lchown(Task& t, const SyscallArgs& a);
+SyscallResult Fchownat(Task& t, const SyscallArgs& a);
+SyscallResult Utime(Task& t, const SyscallArgs& a);
+SyscallResult Utimes(Task& t, const SyscallArgs& a);
+SyscallResult Futimesat(Task& t, const SyscallArgs& a);
+SyscallResult Utimensat(Task& t, const SyscallArgs& a);
+SyscallResult Statfs(Task& t, const SyscallArgs& a);
+SyscallResult Fstatfs(Task& t, const SyscallArgs& a);
+SyscallResult Mknod(Task& t, const SyscallArgs& a);
+SyscallResult Mknodat(Task& t, const SyscallArgs& a);
+SyscallResult Flock(Task& t, const SyscallArgs& a);
+// fcntl's lock commands (F_GETLK, F_SETLK(W), F_OFD_*), for Fcntl.
+SyscallResult FcntlLock(Task& t, const fs::FileRef& f, int cmd, uint64_t arg);
+SyscallResult Sendfile(Task& t, const SyscallArgs& a);
+SyscallResult Splice(Task& t, const SyscallArgs& a);
+SyscallResult Tee(Task& t, const SyscallArgs& a);
+SyscallResult Vmsplice(Task& t, const SyscallArgs& a);
+SyscallResult CopyFileRange(Task& t, const SyscallArgs& a);
+SyscallResult MemfdCreate(Task& t, const SyscallArgs& a);
+SyscallResult Setxattr(Task& t, const SyscallArgs& a);
+SyscallResult Lsetxattr(Task& t, const SyscallArgs& a);
+SyscallResult Fsetxattr(Task& t, const SyscallArgs& a);
+SyscallResult Getxattr(Task& t, const SyscallArgs& a);
+SyscallResult Lgetxattr(Task& t, const SyscallArgs& a);
+SyscallResult Fgetxattr(Task& t, const SyscallArgs& a);
+SyscallResult Listxattr(Task& t, const SyscallArgs& a);
+SyscallResult Llistxattr(Task& t, const SyscallArgs& a);
+SyscallResult Flistxattr(Task& t, const SyscallArgs& a);
+SyscallResult Removexattr(Task& t, const SyscallArgs& a);
+SyscallResult Lremovexattr(Task& t, const SyscallArgs& a);
+SyscallResult Fremovexattr(Task& t, const SyscallArgs& a);
+
 }  // namespace sb::kernel

@@ -1,5 +1,7 @@
-// link.cc: mkdir(at), rmdir, unlink(at), rename(at,at2), symlink(at),
-// link(at): the calls that change names in directories.
+// link.cc: mkdir(at), mknod(at), rmdir, unlink(at), rename(at,at2),
+// symlink(at), link(at): the calls that change names in directories.
+#include <sys/sysmacros.h>
+
 #include "kernel/base/abi.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -16,6 +18,17 @@ SyscallResult DoMkdirAt(Task& t, int dirfd, uint64_t path_addr, mode_t mode) {
   SB_ASSIGN_OR_RETURN(std::string path, PathArg(t, path_addr));
   SB_ASSIGN_OR_RETURN(fs::Location start, t.AtLocation(dirfd, path));
   SB_TRY(t.mount_namespace().MkdirAt(t.FsContext(), start, path, mode & 07777));
+  return 0;
+}
+
+// Linux's mknod takes the device as a 32-bit new_encode_dev() value.
+SyscallResult DoMknodAt(Task& t, int dirfd, uint64_t path_addr, mode_t mode, uint32_t dev) {
+  SB_ASSIGN_OR_RETURN(std::string path, PathArg(t, path_addr));
+  SB_ASSIGN_OR_RETURN(fs::Location start, t.AtLocation(dirfd, path));
+  const unsigned major_nr = (dev & 0xfff00) >> 8;
+  const unsigned minor_nr = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  SB_TRY(
+      t.mount_namespace().MknodAt(t.FsContext(), start, path, mode, makedev(major_nr, minor_nr)));
   return 0;
 }
 
@@ -69,6 +82,12 @@ SyscallResult Mkdir(Task& t, const SyscallArgs& a) {
 }
 SyscallResult Mkdirat(Task& t, const SyscallArgs& a) {
   return DoMkdirAt(t, a.fd(0), a.addr(1), a.u32(2));
+}
+SyscallResult Mknod(Task& t, const SyscallArgs& a) {
+  return DoMknodAt(t, AT_FDCWD, a.addr(0), a.u32(1) & 0xffff, a.u32(2));  // umode_t
+}
+SyscallResult Mknodat(Task& t, const SyscallArgs& a) {
+  return DoMknodAt(t, a.fd(0), a.addr(1), a.u32(2) & 0xffff, a.u32(3));
 }
 SyscallResult Rmdir(Task& t, const SyscallArgs& a) {
   return DoUnlinkAt(t, AT_FDCWD, a.addr(0), AT_REMOVEDIR);

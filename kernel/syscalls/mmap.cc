@@ -75,7 +75,8 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
   if (req.shared) {
     // Memory-backed files (tmpfs) map their own pages: coherent with
     // read/write and across processes.
-    auto shared = f->MapShared(t.kernel().memory_file(), off, sb::abi::PageUp(len));
+    auto shared =
+        f->MapShared(t.kernel().memory_file(), off, sb::abi::PageUp(len), prot & PROT_WRITE);
     if (shared.ok()) {
       auto loc = f->location();
       if (loc) {
@@ -85,9 +86,10 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
       req.file_offset = off;
       req.dev = st.st_dev;
       req.ino = st.st_ino;
-      if (!f->writable()) req.max_prot = PROT_READ | PROT_EXEC;
+      if (!f->writable() || shared->deny_write) req.max_prot = PROT_READ | PROT_EXEC;
+      req.hold = std::move(shared->hold);
       SB_ASSIGN_OR_RETURN(uint64_t r,
-                          t.mm().MapShared(t.context(), req, shared->first, shared->second));
+                          t.mm().MapShared(t.context(), req, shared->range, shared->offset));
       return r;
     }
     if (shared.error().value() != ENODEV) return shared.error();

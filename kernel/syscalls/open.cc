@@ -2,6 +2,7 @@
 #include <linux/close_range.h>
 
 #include "kernel/base/abi.h"
+#include "kernel/syscalls/blocking.h"
 #include "kernel/syscalls/handlers.h"
 
 namespace sb::kernel {
@@ -14,6 +15,8 @@ SyscallResult DoOpenAt(Task& t, int dirfd, uint64_t path_addr, int flags, mode_t
   flags |= O_LARGEFILE;
   SB_ASSIGN_OR_RETURN(fs::FileRef f,
                       t.mount_namespace().OpenAt(t.FsContext(), start, path, flags, mode & 07777));
+  // A FIFO's open waits for the other end (Linux's fifo_open).
+  SB_TRY(BlockOn(t, *f, POLLIN | POLLOUT, [&] { return f->OpenWait(); }));
   SB_ASSIGN_OR_RETURN(
       int fd, t.fds().Install(std::move(f), flags & O_CLOEXEC, 0, t.RlimitCur(RLIMIT_NOFILE)));
   return static_cast<uint64_t>(fd);

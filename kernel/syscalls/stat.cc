@@ -1,5 +1,5 @@
 // stat.cc: fstat, stat, lstat, newfstatat, statx, readlink(at), access,
-// faccessat, faccessat2.
+// faccessat, faccessat2, statfs, fstatfs.
 #include <linux/stat.h>
 #include <sys/sysmacros.h>
 
@@ -150,6 +150,24 @@ SyscallResult Faccessat(Task& t, const SyscallArgs& a) {
 
 SyscallResult Faccessat2(Task& t, const SyscallArgs& a) {
   return DoAccess(t, a.fd(0), a.addr(1), a.i32(2), a.i32(3));
+}
+
+SyscallResult Statfs(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(std::string path, t.CopyInString(a.addr(0), sb::abi::kPathMax));
+  if (path.empty()) return Errno(ENOENT);
+  SB_ASSIGN_OR_RETURN(fs::Location start, t.AtLocation(AT_FDCWD, path));
+  SB_ASSIGN_OR_RETURN(fs::Location loc, t.mount_namespace().Lookup(t.FsContext(), start, path,
+                                                                   fs::FollowFinal::kYes));
+  SB_ASSIGN_OR_RETURN(struct statfs sfs, t.mount_namespace().StatFs(loc));
+  SB_TRY(t.CopyOutObj(a.addr(1), sfs));
+  return 0;
+}
+
+SyscallResult Fstatfs(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));  // O_PATH is fine (fdget_raw)
+  SB_ASSIGN_OR_RETURN(struct statfs sfs, f->StatFs());
+  SB_TRY(t.CopyOutObj(a.addr(1), sfs));
+  return 0;
 }
 
 }  // namespace sb::kernel

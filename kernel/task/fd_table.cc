@@ -1,6 +1,22 @@
 #include "kernel/task/fd_table.h"
 
+#include "fs/locks.h"
+
 namespace sb::kernel {
+
+FdTable::~FdTable() {
+  // The table's end: its POSIX locks go with it.
+  std::map<int, Entry> old;
+  {
+    absl::MutexLock lock(&mu_);
+    old.swap(fds_);
+  }
+  for (const auto& [fd, e] : old) Closed(e.file);
+}
+
+void FdTable::Closed(const fs::FileRef& file) {
+  if (file) fs::ReleasePosixLocks(*file, this);
+}
 
 ErrnoOr<int> FdTable::Install(fs::FileRef file, bool cloexec, int min_fd, uint64_t limit) {
   absl::MutexLock lock(&mu_);
@@ -20,6 +36,7 @@ ErrnoStatus FdTable::InstallAt(int fd, fs::FileRef file, bool cloexec, uint64_t 
     old = std::move(slot);
     slot = Entry{std::move(file), cloexec};
   }
+  Closed(old.file);
   return Ok();  // `old` is released here, outside the lock
 }
 
@@ -54,20 +71,24 @@ ErrnoStatus FdTable::Remove(int fd) {
     old = std::move(it->second);
     fds_.erase(it);
   }
+  Closed(old.file);
   return Ok();
 }
 
 void FdTable::CloseOnExec() {
   std::vector<Entry> closed;  // released after the lock, at scope end
-  absl::MutexLock lock(&mu_);
-  for (auto it = fds_.begin(); it != fds_.end();) {
-    if (it->second.cloexec) {
-      closed.push_back(std::move(it->second));
-      it = fds_.erase(it);
-    } else {
-      ++it;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = fds_.begin(); it != fds_.end();) {
+      if (it->second.cloexec) {
+        closed.push_back(std::move(it->second));
+        it = fds_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
+  for (const Entry& e : closed) Closed(e.file);
 }
 
 void FdTable::Clear() {
@@ -76,6 +97,7 @@ void FdTable::Clear() {
     absl::MutexLock lock(&mu_);
     old.swap(fds_);
   }
+  for (const auto& [fd, e] : old) Closed(e.file);
 }
 
 FdTableRef FdTable::Fork() {

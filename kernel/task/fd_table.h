@@ -3,6 +3,11 @@
 // Maps descriptor numbers to open file descriptions and the close-on-exec
 // bit. Shared by tasks cloned with CLONE_FILES through FdTableRef; copied by
 // fork. Thread-safe.
+//
+// The table is also the owner of POSIX record locks (fcntl F_SETLK, as
+// Linux's fl_owner = files_struct): closing any descriptor of a file drops
+// the table's locks on that file (fs::ReleasePosixLocks), and so does the
+// table's end.
 #pragma once
 
 #include <map>
@@ -25,6 +30,11 @@ class FdTable {
     bool cloexec = false;
   };
 
+  FdTable() = default;
+  ~FdTable();
+  FdTable(const FdTable&) = delete;
+  FdTable& operator=(const FdTable&) = delete;
+
   // The lowest free descriptor >= `min_fd`, below `limit` (RLIMIT_NOFILE):
   // EMFILE when none (EINVAL for F_DUPFD when min_fd >= limit is the
   // caller's).
@@ -44,6 +54,10 @@ class FdTable {
   std::vector<int> Fds() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // A descriptor of `file` was closed: drop this table's POSIX locks on it.
+  // Called without mu_.
+  void Closed(const fs::FileRef& file) ABSL_LOCKS_EXCLUDED(mu_);
+
   absl::Mutex mu_;
   std::map<int, Entry> fds_ ABSL_GUARDED_BY(mu_);
 };
