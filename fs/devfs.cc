@@ -5,7 +5,9 @@
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 
+#include <atomic>
 #include <cstring>
+#include <string>
 
 #include "fs/tmpfs.h"
 #include "fs/tmpfs_inode.h"
@@ -82,6 +84,40 @@ constexpr DevSpec kDevices[] = {{"null", Device::kNull, 3},
                                 {"random", Device::kRandom, 8},
                                 {"urandom", Device::kURandom, 9}};
 
+
+std::atomic<TtyDriver*> g_tty_driver{nullptr};
+
+// /dev/ptmx, /dev/pts/ptmx and /dev/tty: opened by the kernel's driver.
+class TtyNodeInode : public TmpfsInode {
+ public:
+  // `pts` is null for /dev/tty.
+  TtyNodeInode(FilesystemRef fs, const CreateRequest& req, DevptsRef pts)
+      : TmpfsInode(std::move(fs), req), pts_(std::move(pts)) {}
+  ErrnoOr<FileRef> Open(const Location& loc, int flags) override {
+    TtyDriver* d = g_tty_driver.load(std::memory_order_acquire);
+    if (d == nullptr) return Errno(ENXIO);
+    return pts_ ? d->OpenPtmx(pts_, loc, flags) : d->OpenTty(loc, flags);
+  }
+
+ private:
+  const DevptsRef pts_;  // immutable
+};
+
+// /dev/pts/N: opens the replica of terminal N.
+class PtsNodeInode : public TmpfsInode {
+ public:
+  PtsNodeInode(FilesystemRef fs, const CreateRequest& req, Devpts::Opener open)
+      : TmpfsInode(std::move(fs), req), open_(std::move(open)) {}
+  ErrnoOr<FileRef> Open(const Location& loc, int flags) override { return open_(loc, flags); }
+
+ private:
+  const Devpts::Opener open_;  // immutable
+};
+
+constexpr int kPtyMax = 4096;        // /proc/sys/kernel/pty/max
+constexpr unsigned kPtsMajor = 136;  // UNIX98_PTY_SLAVE_MAJOR
+constexpr gid_t kTtyGid = 5;         // devpts's gid=5 mount option
+
 }  // namespace
 
 ErrnoOr<FileRef> OpenDeviceNode(mode_t type, dev_t rdev, const Location& loc, int flags) {
@@ -94,6 +130,31 @@ ErrnoOr<FileRef> OpenDeviceNode(mode_t type, dev_t rdev, const Location& loc, in
   return Errno(ENXIO);
 }
 
+void SetTtyDriver(TtyDriver* driver) { g_tty_driver.store(driver, std::memory_order_release); }
+
+ErrnoOr<int> Devpts::Add(uid_t uid, Opener open) {
+  std::shared_ptr<TmpfsDir> dir = dir_.lock();
+  if (!dir) return Errno(ENXIO);
+  absl::MutexLock lock(&mu_);
+  int index = 0;
+  while (used_.count(index)) ++index;
+  if (index >= kPtyMax) return Errno(ENOSPC);
+  CreateRequest req{S_IFCHR | 0620, uid, kTtyGid, {}, makedev(kPtsMajor, index)};
+  SB_TRY(dir->AddChild(std::to_string(index),
+                       std::make_shared<PtsNodeInode>(dir->fs_ref(), req, std::move(open))));
+  used_.insert(index);
+  return index;
+}
+
+void Devpts::Remove(int index) {
+  std::shared_ptr<TmpfsDir> dir = dir_.lock();
+  absl::MutexLock lock(&mu_);
+  if (dir) (void)dir->RemoveChild(std::to_string(index), /*dir=*/false);
+  used_.erase(index);
+}
+
+InodeRef Devpts::dir() const { return dir_.lock(); }
+
 ErrnoOr<InodeRef> NewDevfs(std::string_view data) {
   SB_ASSIGN_OR_RETURN(InodeRef root_inode, NewTmpfs(data.empty() ? "mode=0755" : data));
   auto root = std::static_pointer_cast<TmpfsDir>(root_inode);
@@ -102,6 +163,19 @@ ErrnoOr<InodeRef> NewDevfs(std::string_view data) {
     CreateRequest req{S_IFCHR | 0666, 0, 0, {}, makedev(1, d.minor)};
     SB_TRY(root->AddChild(d.name, std::make_shared<DeviceInode>(fs, req, d.dev)));
   }
+  // Terminals: /dev/tty (5:0), /dev/ptmx (5:2) and the pts directory with
+  // its own ptmx. Linux's devpts makes pts/ptmx mode 0000 by default; we
+  // make it usable like /dev/ptmx.
+  CreateRequest pts_req{S_IFDIR | 0755, 0, 0, {}};
+  auto pts_dir = std::make_shared<TmpfsDir>(fs, pts_req);
+  auto devpts = std::make_shared<Devpts>(pts_dir);
+  CreateRequest tty_req{S_IFCHR | 0666, 0, kTtyGid, {}, makedev(5, 0)};
+  SB_TRY(root->AddChild("tty", std::make_shared<TtyNodeInode>(fs, tty_req, nullptr)));
+  CreateRequest ptmx_req{S_IFCHR | 0666, 0, kTtyGid, {}, makedev(5, 2)};
+  SB_TRY(root->AddChild("ptmx", std::make_shared<TtyNodeInode>(fs, ptmx_req, devpts)));
+  CreateRequest pts_ptmx_req{S_IFCHR | 0666, 0, 0, {}, makedev(5, 2)};
+  SB_TRY(pts_dir->AddChild("ptmx", std::make_shared<TtyNodeInode>(fs, pts_ptmx_req, devpts)));
+  SB_TRY(root->AddChild("pts", pts_dir));
   struct LinkSpec {
     const char* name;
     const char* target;

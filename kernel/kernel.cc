@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "fs/vfs.h"
 #include "kernel/task/task.h"
+#include "kernel/tty/terminal.h"
 #include "spdlog/spdlog.h"
 
 namespace sb::kernel {
@@ -28,6 +29,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> Kernel::Create(const KernelOptions& opts
   strncpy(k->uts_.domainname, opts.domainname.c_str(), sizeof(k->uts_.domainname) - 1);
   k->root_utsns_ = std::make_shared<UtsNamespace>(k->uts_);
   k->root_ipcns_ = std::make_shared<IpcNamespace>();
+  tty::InstallTtyDriver();  // /dev/ptmx and /dev/tty in every devfs
 
   return k;
 }

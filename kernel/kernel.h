@@ -7,6 +7,7 @@
 // Lock order (take a lock only while holding locks above it):
 //   Kernel::tree_mu_                 (process tree; Linux's tasklist_lock)
 //     Task::seccomp_mu_              (a leaf; TSYNC holds several at once)
+//     tty::Terminal::mu_             (a leaf: signals are sent after it)
 //     ThreadGroup::signal_mu_        (Linux: sighand->siglock)
 //       mm::MemoryManager::mu_
 //         MemoryFile::mu_

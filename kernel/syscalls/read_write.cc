@@ -5,6 +5,7 @@
 
 #include "kernel/syscalls/blocking.h"
 #include "kernel/syscalls/handlers.h"
+#include "kernel/tty/terminal.h"
 
 namespace sb::kernel {
 namespace {
@@ -12,6 +13,11 @@ namespace {
 SyscallResult DoRead(Task& t, int fd, const std::vector<struct iovec>& dst, int64_t offset) {
   SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(fd));
   if (!f->readable()) return Errno(EBADF);
+  if (tty::ReplicaFile* tf = tty::AsReplicaFile(*f); tf != nullptr && offset < 0) {
+    // VMIN/VTIME timers and SIGTTIN need more than BlockOn.
+    SB_ASSIGN_OR_RETURN(size_t n, tty::ReadReplica(t, *tf, HostIoVecs(dst.data(), dst.size())));
+    return n;
+  }
   SB_ASSIGN_OR_RETURN(size_t n, BlockOn(t, *f, POLLIN, [&] {
                         return f->Read(HostIoVecs(dst.data(), dst.size()), offset);
                       }));

@@ -8,6 +8,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
+#include "kernel/tty/terminal.h"
 
 namespace sb::kernel {
 
@@ -211,6 +212,7 @@ SyscallResult Setsid(Task& t, const SyscallArgs& a) {
     if (SamePid(g->pgid_, self.pid())) return Errno(EPERM);  // already a group leader
   }
   self.sid_ = self.pgid_ = self.pid();
+  tty::DropControllingTtyLocked(self);  // a new session has no terminal
   return t.IdOf(self.sid_);
 }
 

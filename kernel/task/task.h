@@ -321,6 +321,10 @@ void SendProcessSignal(Kernel& kernel, const ThreadGroupRef& tg, const siginfo_t
 // (SIGCHLD, or an exit's clone exit signal; 0 for none; not for a stop or
 // continue the parent asked not to be told of) and a wake-up of its waiters.
 void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status, int sig = SIGCHLD);
+// Whether process group `pgrp` is orphaned: no member has a parent in
+// another group of the same session (Linux's is_current_pgrp_orphaned).
+// Caller holds kernel.tree_mu_.
+bool IsPgrpOrphanedLocked(Kernel& kernel, const PidRef& pgrp);
 // NotifyParent for a child that became a zombie, from its exit status.
 void NotifyParentOfExit(Kernel& kernel, ThreadGroup& child, int sig);
 

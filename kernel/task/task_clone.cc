@@ -166,6 +166,7 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
           (flags & CLONE_PARENT) ? tg_->exit_signal_ : static_cast<int>(flags & CSIGNAL);
       child_tg->pgid_ = tg_->pgid_;
       child_tg->sid_ = tg_->sid_;
+      child_tg->tty_ = tg_->tty_;
       if (child_pidns->init_.expired()) child_pidns->init_ = child_tg;
       absl::MutexLock sig_lock(&tg_->signal_mu_);
       absl::MutexLock child_sig_lock(&child_tg->signal_mu_);  // not yet visible to others

@@ -4,6 +4,7 @@
 #include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/task/task.h"
+#include "kernel/tty/terminal.h"
 
 namespace sb::kernel {
 namespace {
@@ -34,6 +35,11 @@ bool PgrpHasStoppedJobsLocked(Kernel& kernel, const PidRef& pgrp)
 }
 
 }  // namespace
+
+// Not annotated in task.h, where Kernel is incomplete; callers hold tree_mu_.
+bool IsPgrpOrphanedLocked(Kernel& kernel, const PidRef& pgrp) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  return PgrpWillBeOrphanedLocked(kernel, pgrp, nullptr);
+}
 
 void Task::ExitGroup(int status) {
   std::vector<Task*> others;
@@ -112,6 +118,8 @@ void Task::DoExit() {
   mm_.reset();
   fds_.reset();  // the last close of each file happens here
   fs_.reset();
+  // A session leader's end hangs up its controlling terminal's session.
+  if (last) tty::SessionLeaderExited(kernel_, *tg_);
 
   std::vector<ThreadGroupRef> kill_list;
   std::vector<std::pair<TaskRef, siginfo_t>> pdeath;

@@ -25,6 +25,9 @@
 #include "kernel/task/pid_namespace.h"
 
 namespace sb::kernel {
+namespace tty {
+class Terminal;
+}  // namespace tty
 
 class Task;
 class ThreadGroup;
@@ -107,6 +110,10 @@ class ThreadGroup {
   // The process group and session: the Pid of the process each is named
   // after (compare with SamePid).
   PidRef pgid_, sid_;
+  // The controlling terminal (Linux's signal->tty; kernel/tty/terminal.h):
+  // set by TIOCSCTTY or opening a terminal as a session leader, inherited
+  // by fork, dropped by setsid, TIOCNOTTY and hangup.
+  std::shared_ptr<tty::Terminal> tty_;
   // Orphaned with no reaper (its namespace's init died): released as soon
   // as it exits, since no process will wait for it.
   bool autoreap_ = false;
