@@ -109,9 +109,18 @@ void Task::DoExit() {
                                   : platform::Context::Release::kProcess);
   }
   ctx_.reset();
-  mm_.reset();
-  fds_.reset();  // the last close of each file happens here
-  fs_.reset();
+  {
+    // Dropped outside share_mu_: the last close of each file happens here.
+    mm::MmRef mm;
+    FdTableRef fds;
+    FsStateRef fs;
+    {
+      absl::MutexLock share(&share_mu_);
+      mm.swap(mm_);
+      fds.swap(fds_);
+      fs.swap(fs_);
+    }
+  }
 
   std::vector<ThreadGroupRef> kill_list;
   std::vector<std::pair<TaskRef, siginfo_t>> pdeath;
