@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "daemon/ids.h"
 #include "daemon/program_path.h"
+#include "kernel/procfs/procfs.h"
 #include "spdlog/spdlog.h"
 
 namespace sb::daemon {
@@ -107,6 +108,8 @@ absl::StatusOr<control::CreateContainerResponse> ControlServer::CreateContainer(
   mounts.insert(mounts.end(), spec->mounts.begin(), spec->mounts.end());
   if (spec->mounts.empty()) mounts.push_back({"/dev", "devtmpfs"});
   for (const auto& m : mounts) {
+    // procfs needs the container's PID namespace: mounted at Start.
+    if (m.type == "proc") continue;
     const char* data = m.type == "tmpfs" ? "mode=1777" : "mode=755";
     if (auto s = (*ns)->MountFilesystem(m.destination, m.type, data, {}); !s.ok()) {
       if (absl::IsNotFound(s)) continue;  // the root has no such directory
@@ -188,6 +191,12 @@ absl::StatusOr<control::StartResponse> ControlServer::Start(const control::Start
     // namespace and host name (the OCI spec's, else the instance's).
     ct.pidns = kernel_->NewPidNamespace(nullptr);
     ct.ipc = std::make_shared<kernel::IpcNamespace>();
+    // Its /proc shows that namespace's processes.
+    if (auto s = kernel::MountProcfs(*kernel_, *ct.ns, ct.pidns); !s.ok()) {
+      if (!absl::IsNotFound(s)) {
+        return absl::FailedPreconditionError(absl::StrCat("mounting /proc: ", s.message()));
+      }
+    }
     ct.uts = kernel_->NewUtsNamespace(ct.spec.hostname.empty() ? opts_.hostname : ct.spec.hostname);
     kernel::ProcessSpec spec;
     spec.argv = ct.spec.args;

@@ -24,11 +24,13 @@ struct DefaultMount {
   const char* type;
   const char* our_type;  // what we mount there, or nullptr if the kernel cannot yet
 };
-constexpr DefaultMount kDefaultMounts[] = {
-    {"/proc", "proc", nullptr},           {"/dev", "tmpfs", "devtmpfs"},
-    {"/dev/pts", "devpts", nullptr},      {"/dev/shm", "tmpfs", "tmpfs"},
-    {"/dev/mqueue", "mqueue", nullptr},   {"/sys", "sysfs", nullptr},
-    {"/sys/fs/cgroup", "cgroup", nullptr}};
+constexpr DefaultMount kDefaultMounts[] = {{"/proc", "proc", "proc"},
+                                           {"/dev", "tmpfs", "devtmpfs"},
+                                           {"/dev/pts", "devpts", nullptr},
+                                           {"/dev/shm", "tmpfs", "tmpfs"},
+                                           {"/dev/mqueue", "mqueue", nullptr},
+                                           {"/sys", "sysfs", nullptr},
+                                           {"/sys/fs/cgroup", "cgroup", nullptr}};
 
 absl::StatusOr<std::vector<std::string>> StringArray(const json& j, absl::string_view field) {
   if (!j.is_array()) return Bad(absl::StrCat(field, " must be an array of strings"));

@@ -14,6 +14,7 @@
 #include "daemon/program_path.h"
 #include "fs/vfs.h"
 #include "kernel/kernel.h"
+#include "kernel/procfs/procfs.h"
 
 extern char** environ;
 
@@ -99,6 +100,11 @@ int RunSandbox(const RunOptions& opts) {
   if (!k.ok()) {
     Fail(absl::StrCat("cannot start the kernel: ", k.status().message()));
     return kSandboxFailed;
+  }
+
+  // /proc for the kernel's root PID namespace, where the process starts.
+  if (auto s = kernel::MountProcfs(**k, **ns, (*k)->root_pid_namespace()); !s.ok()) {
+    if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /proc: ", s.message()));
   }
 
   kernel::ProcessSpec spec;

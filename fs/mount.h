@@ -19,15 +19,20 @@
 
 namespace sb::fs {
 
+// A new mount ID (Linux's mnt_id), unique for the daemon's life.
+uint64_t NextMountId();
+
 class Mount {
  public:
   Mount(FilesystemRef fs, DentryRef root, MountRef parent, DentryRef mountpoint, MountOptions opts)
-      : fs_(std::move(fs)),
+      : id_(NextMountId()),
+        fs_(std::move(fs)),
         root_(std::move(root)),
         parent_(std::move(parent)),
         mountpoint_(std::move(mountpoint)),
         opts_(opts) {}
 
+  uint64_t id() const { return id_; }
   const FilesystemRef& fs() const { return fs_; }
   const DentryRef& root() const { return root_; }
   // nullptr for the namespace's root mount.
@@ -38,6 +43,7 @@ class Mount {
 
  private:
   // All immutable: a mount is replaced, never changed (no remount yet).
+  const uint64_t id_;
   const FilesystemRef fs_;
   const DentryRef root_;
   const MountRef parent_;
@@ -102,6 +108,9 @@ class VfsNamespace : public MountNamespace {
                                std::string_view data, const MountOptions& opts) override;
   absl::Status MountHostDirectory(std::string_view target, std::string_view host_dir,
                                   const MountOptions& opts) override;
+  absl::Status MountFilesystemRoot(std::string_view target, InodeRef root,
+                                   const MountOptions& opts) override;
+  std::vector<MountInfo> Mounts(const Location& root) override ABSL_LOCKS_EXCLUDED(mu_);
   ErrnoOr<MountNamespaceRef> Clone(std::span<Location* const> relocate) override;
 
   // --- Path walk (path_walk.cc).

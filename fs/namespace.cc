@@ -1,6 +1,9 @@
 // namespace.cc: VfsNamespace open, stat, access, readlink and the set-up
-// mounts, plus NewHostRootedNamespace. The directory-changing operations
+// mounts, the mount list, plus NewHostRootedNamespace. The directory-changing operations
 // are in namespace_ops.cc; the walk in path_walk.cc.
+#include <algorithm>
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "fs/devfs.h"
 #include "fs/host_fs.h"
@@ -170,6 +173,50 @@ absl::Status VfsNamespace::MountHostDirectory(std::string_view target, std::stri
   MountOptions o = opts;
   o.nodev = true;  // host device nodes are never opened
   return AddMount(target, std::move(fs), Dentry::NewRoot(std::move(root).value()), o);
+}
+
+absl::Status VfsNamespace::MountFilesystemRoot(std::string_view target, InodeRef root,
+                                               const MountOptions& opts) {
+  FilesystemRef fs = root->fs_ref();
+  return AddMount(target, std::move(fs), Dentry::NewRoot(std::move(root)), opts);
+}
+
+uint64_t NextMountId() {
+  // Linux's first IDs go to its internal mounts; ours start where a
+  // booted system's visible ones do.
+  static std::atomic<uint64_t> next{21};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t MountNamespace::MountId(const Location& loc) { return loc.mount ? loc.mount->id() : 0; }
+
+std::vector<MountInfo> VfsNamespace::Mounts(const Location& root) {
+  std::vector<MountRef> all{root_};
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [key, m] : mounts_) all.push_back(m);
+  }
+  std::sort(all.begin() + 1, all.end(),
+            [](const MountRef& a, const MountRef& b) { return a->id() < b->id(); });
+  std::vector<MountInfo> out;
+  for (const MountRef& m : all) {
+    // The mount point as `root` sees it; mounts outside it are not shown.
+    Location at{m, m->root()};
+    auto path = PathOf(root, at);
+    if (!path.ok() || path->starts_with("(unreachable)")) continue;
+    MountInfo mi;
+    mi.id = m->id();
+    mi.parent_id = m->parent() ? m->parent()->id() : m->id();
+    auto st = m->root()->inode()->Stat();
+    mi.dev = st.ok() ? st->st_dev : m->fs()->dev();
+    // We only ever mount a filesystem's root directory.
+    mi.root = "/";
+    mi.mount_point = std::move(path).value();
+    mi.type = m->fs()->type();
+    mi.options = m->options();
+    out.push_back(std::move(mi));
+  }
+  return out;
 }
 
 absl::StatusOr<MountNamespaceRef> NewHostRootedNamespace(std::string_view host_root,

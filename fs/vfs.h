@@ -54,6 +54,8 @@ struct FsContext {
 // How a walk treats the final path component.
 enum class FollowFinal { kNo, kYes };
 
+class Inode;
+using InodeRef = std::shared_ptr<Inode>;
 class MountNamespace;
 using MountNamespaceRef = std::shared_ptr<MountNamespace>;
 
@@ -61,6 +63,16 @@ using MountNamespaceRef = std::shared_ptr<MountNamespace>;
 struct MountOptions {
   bool read_only = false;
   bool nosuid = false, nodev = false, noexec = false;
+};
+
+// One mount as /proc/[pid]/mountinfo describes it.
+struct MountInfo {
+  uint64_t id = 0, parent_id = 0;  // the namespace's root mount is its own parent
+  dev_t dev = 0;
+  std::string root;         // the mounted directory within its filesystem ("/")
+  std::string mount_point;  // as seen from the root the list was made for
+  std::string type;         // the filesystem type ("tmpfs", "proc", ...)
+  MountOptions options;
 };
 
 // A mount namespace: a tree of mounts with one root.
@@ -154,6 +166,18 @@ class MountNamespace {
   // Bind-mounts host directory `host_dir` at `target`.
   virtual absl::Status MountHostDirectory(std::string_view target, std::string_view host_dir,
                                           const MountOptions& opts) = 0;
+  // Mounts a filesystem built outside fs/ (procfs: it needs the kernel's
+  // tasks) at `target`: `root` is its root inode, which holds the
+  // Filesystem.
+  virtual absl::Status MountFilesystemRoot(std::string_view target, InodeRef root,
+                                           const MountOptions& opts) = 0;
+
+  // The mounts visible from `root` (a task's root: mounts outside it are
+  // left out), the root's first, then in the order they were made
+  // (/proc/[pid]/mounts and mountinfo).
+  virtual std::vector<MountInfo> Mounts(const Location& root) = 0;
+  // The mount ID of `loc`'s mount (/proc/[pid]/fdinfo's mnt_id).
+  static uint64_t MountId(const Location& loc);
 };
 
 // A new mount namespace whose root is the host directory `host_root`,

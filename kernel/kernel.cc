@@ -1,5 +1,6 @@
 #include "kernel/kernel.h"
 
+#include <sys/random.h>
 #include <sys/wait.h>
 
 #include <cstring>
@@ -14,12 +15,30 @@
 
 namespace sb::kernel {
 
+std::string NewUuid() {
+  uint8_t b[16] = {};
+  size_t got = 0;
+  while (got < sizeof(b)) {
+    ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  std::string s;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    absl::StrAppend(&s, absl::Hex(b[i], absl::kZeroPad2));
+  }
+  return s;
+}
+
 absl::StatusOr<std::unique_ptr<Kernel>> Kernel::Create(const KernelOptions& opts) {
   std::unique_ptr<Kernel> k(new Kernel());  // private constructor
   auto mf = MemoryFile::Create();
   if (!mf.ok()) return ErrnoToStatus(mf.error(), "creating the memory file");
   k->mf_ = std::move(*mf);
   k->boot_time_ = absl::Now();
+  k->boot_id_ = NewUuid();
   k->root_pidns_ = std::make_shared<PidNamespace>(nullptr);
   strncpy(k->uts_.sysname, kSysname, sizeof(k->uts_.sysname) - 1);
   strncpy(k->uts_.nodename, opts.hostname.c_str(), sizeof(k->uts_.nodename) - 1);

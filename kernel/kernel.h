@@ -11,8 +11,11 @@
 //     ThreadGroup::signal_mu_        (Linux: sighand->siglock)
 //       mm::MemoryManager::mu_
 //         MemoryFile::mu_
-//   fs/ locks are never held across calls into kernel/, with one
-//   exception: epoll holds EpollFile::mu_ while it polls a signalfd
+//   Task::share_mu_ is a leaf (SnapshotResources).
+//   fs/ locks are never held across calls into kernel/, with two
+//   exceptions: procfs (kernel/procfs/) looks up tasks under the parent
+//   Dentry::mu_, so Dentry::mu_ comes before tree_mu_; and epoll holds
+//   EpollFile::mu_ while it polls a signalfd
 //   (kernel/task/signalfd.h), which takes the polling task's
 //   ThreadGroup::signal_mu_. So EpollFile::mu_ comes before signal_mu_,
 //   and signalfd waiters are notified only after signal_mu_ and tree_mu_
@@ -50,6 +53,10 @@ inline constexpr char kRelease[] = "6.1.0-sandboxd";
 inline constexpr char kVersion[] = "#1 SMP PREEMPT_DYNAMIC sandboxd 0.1";
 inline constexpr char kMachine[] = "x86_64";
 
+// A new random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
+// (/proc/sys/kernel/random/uuid and boot_id).
+std::string NewUuid();
+
 struct KernelOptions {
   std::string hostname = "sandbox";
   std::string domainname = "(none)";
@@ -84,6 +91,8 @@ class Kernel {
   // A new UTS namespace with the kernel's identity and `hostname`.
   UtsNamespaceRef NewUtsNamespace(std::string_view hostname) const;
   absl::Time boot_time() const { return boot_time_; }
+  // A random UUID made at boot (/proc/sys/kernel/random/boot_id).
+  const std::string& boot_id() const { return boot_id_; }
   // The FPU state a fresh stub starts with (what exec resets to). Recorded
   // from the first stub the kernel starts; null before that.
   std::shared_ptr<const platform::FpState> initial_fp_state() ABSL_LOCKS_EXCLUDED(fp_mu_);
@@ -144,6 +153,7 @@ class Kernel {
   UtsNamespaceRef root_utsns_;
   IpcNamespaceRef root_ipcns_;
   absl::Time boot_time_;
+  std::string boot_id_;         // immutable after Create
   PidNamespaceRef root_pidns_;  // immutable after Create
   // Threads of reaped tasks waiting to be joined (joined outside tree_mu_).
   std::vector<std::thread> finished_threads_ ABSL_GUARDED_BY(tree_mu_);

@@ -28,6 +28,12 @@ inline constexpr int kPathMax = 4096;
 inline constexpr int kMaxSymlinks = 40;
 inline constexpr int kNameMax = 255;
 
+// Linux's sysctl defaults that our kernel enforces too: fs.nr_open (the
+// highest RLIMIT_NOFILE), kernel.ngroups_max (setgroups), kernel.pid_max.
+inline constexpr uint64_t kNrOpen = 1048576;
+inline constexpr int kNgroupsMax = 65536;
+inline constexpr int kPidMax = 4194304;
+
 // Pipe capacity (PIPE_DEF_BUFFERS * PAGE_SIZE) and atomic write size.
 inline constexpr uint64_t kPipeDefaultSize = 65536;
 inline constexpr uint64_t kPipeBuf = 4096;

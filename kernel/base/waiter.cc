@@ -28,7 +28,9 @@ bool Waiter::interrupted() const {
 Waiter::Result Waiter::Wait(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || interrupted_; };
+  waiting_.store(true, std::memory_order_relaxed);
   mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  waiting_.store(false, std::memory_order_relaxed);
   if (interrupted_) return Result::kInterrupted;
   if (notified_) {
     notified_ = false;

@@ -22,6 +22,7 @@
 // queue.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -69,8 +70,11 @@ class Waiter : public WaitEntry {
   // readiness and waiting again.
   void ResetEvents() ABSL_LOCKS_EXCLUDED(mu_);
   uint32_t events() const ABSL_LOCKS_EXCLUDED(mu_);
+  // True while a thread is blocked in Wait (/proc's "S (sleeping)").
+  bool waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
  private:
+  std::atomic<bool> waiting_{false};
   mutable absl::Mutex mu_;
   uint32_t events_ ABSL_GUARDED_BY(mu_) = 0;
   bool notified_ ABSL_GUARDED_BY(mu_) = false;

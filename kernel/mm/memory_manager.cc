@@ -441,16 +441,31 @@ ErrnoStatus MemoryManager::GrowStack(platform::Context* ctx, uint64_t addr, uint
   return InsertLocked(ctx, std::move(grown));
 }
 
+namespace {
+
+// Would Linux have merged `b` into `a` (its neighbour below): the same
+// protections and kind, and for a file, the next part of it?
+bool MergedForDisplay(const Vma& a, const Vma& b) {
+  if (a.end != b.start || a.prot != b.prot || a.max_prot != b.max_prot || a.shared != b.shared ||
+      a.growsdown != b.growsdown || a.name != b.name) {
+    return false;
+  }
+  if (a.name.empty() || a.name[0] == '[') return true;
+  return a.dev == b.dev && a.ino == b.ino && a.file_offset + (a.end - a.start) == b.file_offset;
+}
+
+}  // namespace
+
 std::string MemoryManager::MapsText() {
   absl::MutexLock lock(&mu_);
   std::string out;
-  // A stack grown in steps is one mapping to the program, as in Linux.
+  // Neighbours Linux would have merged (a stack grown in steps, a break
+  // moved in steps) are one mapping to the program.
   std::map<uint64_t, Vma> shown;
   for (const auto& [start, v] : vmas_) {
     if (!shown.empty()) {
       Vma& last = std::prev(shown.end())->second;
-      if (last.growsdown && v.growsdown && last.end == v.start && last.prot == v.prot &&
-          last.name == v.name) {
+      if (MergedForDisplay(last, v)) {
         last.end = v.end;
         continue;
       }
@@ -471,6 +486,48 @@ std::string MemoryManager::MapsText() {
     out += '\n';
   }
   return out;
+}
+
+namespace {
+
+// Bytes of [host, host+len) present in memory: the memory file is a memfd,
+// so mincore on the kernel's own mapping of it tells which pages exist.
+uint64_t ResidentBytes(const uint8_t* host, uint64_t len) {
+  const uint64_t page = 4096;
+  uintptr_t start = reinterpret_cast<uintptr_t>(host) & ~(page - 1);
+  uint64_t n = (reinterpret_cast<uintptr_t>(host) + len - start + page - 1) / page;
+  std::vector<unsigned char> vec(n);
+  if (mincore(reinterpret_cast<void*>(start), n * page, vec.data()) != 0) return 0;
+  uint64_t resident = 0;
+  for (unsigned char v : vec) resident += (v & 1) ? page : 0;
+  return resident;
+}
+
+}  // namespace
+
+std::vector<MemoryManager::Mapping> MemoryManager::Mappings() {
+  absl::MutexLock lock(&mu_);
+  std::vector<Mapping> out;
+  for (const auto& [start, v] : vmas_) {
+    uint64_t resident =
+        ResidentBytes(mf_.HostAddress(v.MemoryFileOffset(v.start)), v.end - v.start);
+    if (!out.empty()) {
+      Mapping& last = out.back();
+      // As MapsText.
+      if (MergedForDisplay(last.vma, v)) {
+        last.vma.end = v.end;
+        last.resident += resident;
+        continue;
+      }
+    }
+    out.push_back(Mapping{v, resident});
+  }
+  return out;
+}
+
+std::pair<uint64_t, uint64_t> MemoryManager::brk_range() {
+  absl::MutexLock lock(&mu_);
+  return {brk_base_, brk_};
 }
 
 uint64_t MemoryManager::mapped_bytes() {

@@ -129,6 +129,16 @@ class MemoryManager {
   std::optional<Vma> Find(uint64_t addr) ABSL_LOCKS_EXCLUDED(mu_);
   // /proc/[pid]/maps.
   std::string MapsText() ABSL_LOCKS_EXCLUDED(mu_);
+  // /proc/[pid]/smaps, statm and status: each mapping as maps shows it,
+  // with the bytes of it the host holds in memory (pages of the memory
+  // file that were touched and not given back).
+  struct Mapping {
+    Vma vma;
+    uint64_t resident = 0;
+  };
+  std::vector<Mapping> Mappings() ABSL_LOCKS_EXCLUDED(mu_);
+  // The program break's start and current value.
+  std::pair<uint64_t, uint64_t> brk_range() ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t mapped_bytes() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Auxiliary data the loader records for /proc and prctl.

@@ -3,6 +3,7 @@
 // a new Credentials, as commit_creds does; fs/ reads them per call.
 #include <linux/capability.h>
 
+#include "kernel/base/abi.h"
 #include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -170,7 +171,7 @@ SyscallResult Setfsgid(Task& t, const SyscallArgs& a) {
 
 SyscallResult Setgroups(Task& t, const SyscallArgs& a) {
   const int size = a.i32(0);
-  constexpr int kNgroupsMax = 65536;
+  constexpr int kNgroupsMax = abi::kNgroupsMax;
   if (size < 0 || size > kNgroupsMax) return Errno(EINVAL);
   if (!t.creds().HasCapability(kCapSetgid)) return Errno(EPERM);
   std::vector<gid_t> groups(size);

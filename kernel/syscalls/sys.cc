@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "kernel/base/abi.h"
 #include "kernel/kernel.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/tty/terminal.h"
@@ -73,7 +74,7 @@ SyscallResult DoPrlimit(Task& t, pid_t pid, int resource, uint64_t new_addr, uin
   if (new_addr != 0) {
     SB_ASSIGN_OR_RETURN(struct rlimit r, t.CopyInObj<struct rlimit>(new_addr));
     if (r.rlim_cur > r.rlim_max) return Errno(EINVAL);
-    if (resource == RLIMIT_NOFILE && r.rlim_max > 1048576) return Errno(EPERM);
+    if (resource == RLIMIT_NOFILE && r.rlim_max > abi::kNrOpen) return Errno(EPERM);
     nl = r;
   }
   struct rlimit old;

@@ -2,11 +2,13 @@
 
 #include <cerrno>
 
+#include "kernel/base/abi.h"
+
 namespace sb::kernel {
 namespace {
 
-constexpr pid_t kPidMax = 4194304;    // /proc/sys/kernel/pid_max
-constexpr pid_t kReservedPids = 300;  // Linux wraps to RESERVED_PIDS (root namespace)
+constexpr pid_t kPidMax = abi::kPidMax;  // /proc/sys/kernel/pid_max
+constexpr pid_t kReservedPids = 300;     // Linux wraps to RESERVED_PIDS (root namespace)
 
 }  // namespace
 
@@ -37,6 +39,7 @@ ErrnoOr<pid_t> PidNamespace::ReserveLocked() {
     auto it = pids_.find(nr);
     if (it == pids_.end() || it->second.expired()) {
       pids_[nr].reset();  // reserved until bound
+      last_ = nr;
       return nr;
     }
   }

@@ -75,11 +75,15 @@ class PidNamespace {
   // Weak: the init's Pid refers back to this namespace.
   std::weak_ptr<ThreadGroup> init_;
   bool dead_ = false;  // init has exited
+  // The number handed out last and how many were (/proc/loadavg, /proc/stat).
+  pid_t last_pid_locked() const { return last_; }
+  uint64_t allocations_locked() const { return allocations_; }
 
  private:
   const PidNamespaceRef parent_;
   const int level_;
   pid_t next_ = 1;
+  pid_t last_ = 0;
   uint64_t allocations_ = 0;
   std::map<pid_t, std::weak_ptr<const Pid>> pids_;
 };

@@ -16,11 +16,14 @@ Task::~Task() {
 
 void Task::InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs,
                      std::shared_ptr<Credentials> creds, Namespaces ns) {
-  mm_ = std::move(mm);
-  fds_ = std::move(fds);
-  fs_ = std::move(fs);
-  creds_ = std::move(creds);
-  ns_ = std::move(ns);
+  {
+    absl::MutexLock share(&share_mu_);
+    mm_ = std::move(mm);
+    fds_ = std::move(fds);
+    fs_ = std::move(fs);
+    creds_ = std::move(creds);
+    ns_ = std::move(ns);
+  }
   absl::MutexLock lock(&tg_->signal_mu_);
   for (auto& rl : tg_->rlimits_) rl = {RLIM_INFINITY, RLIM_INFINITY};
   tg_->rlimits_[RLIMIT_STACK] = {8 << 20, RLIM_INFINITY};
@@ -37,7 +40,13 @@ void Task::InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs,
 void Task::SetCredentials(Credentials c) {
   auto next = std::make_shared<const Credentials>(std::move(c));
   absl::MutexLock lock(&kernel_.tree_mu_);
+  absl::MutexLock share(&share_mu_);
   creds_ = std::move(next);
+}
+
+Task::Resources Task::SnapshotResources() const {
+  absl::MutexLock share(&share_mu_);
+  return Resources{mm_, fds_, fs_, creds_, ns_};
 }
 
 fs::FsContext Task::FsContext() const {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "fs/vfs.h"
 #include "kernel/base/credentials.h"
 #include "kernel/base/errno.h"
@@ -192,6 +193,8 @@ class Task : public UserIo {
   bool HasDeliverableSignal();
   // Signals pending for this task or its process.
   uint64_t PendingSignals();
+  // Signals pending for this thread alone (/proc's SigPnd). Thread-safe.
+  uint64_t OwnPendingSignals();
   // Takes a pending signal in `set` (thread's own first), for
   // rt_sigtimedwait. Returns nullopt if none is pending.
   std::optional<siginfo_t> DequeueSignal(uint64_t set);
@@ -211,6 +214,8 @@ class Task : public UserIo {
   // --- seccomp (task_seccomp.cc) ---
   // SECCOMP_MODE_* of this task (PR_GET_SECCOMP).
   int seccomp_mode() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
+  // How many filters are installed (/proc's Seccomp_filters). Thread-safe.
+  int seccomp_filter_count() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
   // Enters strict mode. EINVAL if a filter is installed.
   ErrnoStatus SetSeccompStrict() ABSL_LOCKS_EXCLUDED(seccomp_mu_);
   // Installs a validated filter program on top of this task's stack, with
@@ -219,6 +224,20 @@ class Task : public UserIo {
   // in strict mode, ENOMEM past kMaxInsnsPerPath, ESRCH (TSYNC_ESRCH).
   ErrnoOr<uint64_t> AddSeccompFilter(std::vector<sock_filter> program, uint32_t flags)
       ABSL_LOCKS_EXCLUDED(seccomp_mu_);
+
+  // A consistent view of the state other tasks may share with this one,
+  // for readers on other threads (/proc). Any member may be null (an
+  // exited task has no mm, files or fs).
+  struct Resources {
+    mm::MmRef mm;
+    FdTableRef fds;
+    FsStateRef fs;
+    std::shared_ptr<const Credentials> creds;
+    Namespaces ns;
+  };
+  Resources SnapshotResources() const ABSL_LOCKS_EXCLUDED(share_mu_);
+  // When the task was created (/proc/[pid]/stat's starttime).
+  const absl::Time start_time = absl::Now();
 
   // For the kernel's CreateProcess: the initial state of a first task.
   void InitFirst(mm::MmRef mm, FdTableRef fds, FsStateRef fs, std::shared_ptr<Credentials> creds,
@@ -264,7 +283,11 @@ class Task : public UserIo {
   PidRef pid_;               // see pid()
   const ThreadGroupRef tg_;  // immutable
 
-  // Task-thread only after Start (set before the thread starts).
+  // Task-thread only after Start (set before the thread starts); the task
+  // thread also holds share_mu_ when it replaces one of mm_, fds_, fs_,
+  // creds_ and ns_, so other threads may read them under it
+  // (SnapshotResources). A leaf lock.
+  mutable absl::Mutex share_mu_;
   mm::MmRef mm_;
   std::unique_ptr<platform::Context> ctx_;
   FdTableRef fds_;

@@ -73,9 +73,12 @@ ErrnoStatus Task::Unshare(uint64_t flags) {
     if ((flags & CLONE_NEWNS) && fs == fs_ && fs_.use_count() > 1) return Errno(EINVAL);
     SB_ASSIGN_OR_RETURN(ns, CopyNamespaces(flags, fs.get()));
   }
-  fs_ = std::move(fs);
-  fds_ = std::move(fds);
-  ns_ = std::move(ns);
+  {
+    absl::MutexLock share(&share_mu_);
+    fs_ = std::move(fs);
+    fds_ = std::move(fds);
+    ns_ = std::move(ns);
+  }
   if (flags & CLONE_NEWPID) pidns_for_children = kernel_.NewPidNamespace(tg_->pid()->ns());
   return Ok();
 }
@@ -174,6 +177,7 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
       child_tg->rlimits_ = tg_->rlimits_;
       child_tg->comm_ = tg_->comm_;
       child_tg->frozen_ = tg_->frozen_;  // forked while its container freezes
+      child_tg->oom_score_adj_.store(tg_->oom_score_adj_.load());
       if (parent) parent->children_.push_back(child_tg);
       kernel_.groups_[pid->global()] = child_tg;
     }
@@ -192,11 +196,14 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
     child_tg->tasks_.push_back(child.get());
     kernel_.tasks_[pid->global()] = child;
   }
-  child->mm_ = std::move(child_mm);
-  child->fds_ = std::move(child_fds);
-  child->fs_ = std::move(child_fs);
-  child->creds_ = creds_;
-  child->ns_ = std::move(child_ns);
+  {
+    absl::MutexLock share(&child->share_mu_);  // /proc may see the child already
+    child->mm_ = std::move(child_mm);
+    child->fds_ = std::move(child_fds);
+    child->fs_ = std::move(child_fs);
+    child->creds_ = creds_;
+    child->ns_ = std::move(child_ns);
+  }
   // Children of a thread made by unshare(CLONE_NEWPID) share its choice.
   if (thread) child->pidns_for_children = pidns_for_children;
   child->initial_fp_ = std::move(fp);

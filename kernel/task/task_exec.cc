@@ -157,7 +157,10 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
       return Ok();
     }
   }
-  mm_ = std::move(new_mm);
+  {
+    absl::MutexLock share(&share_mu_);
+    mm_ = std::move(new_mm);
+  }
   {
     absl::MutexLock lock(&kernel_.tree_mu_);
     tg_->execed_ = true;

@@ -115,9 +115,18 @@ void Task::DoExit() {
                                   : platform::Context::Release::kProcess);
   }
   ctx_.reset();
-  mm_.reset();
-  fds_.reset();  // the last close of each file happens here
-  fs_.reset();
+  {
+    // Dropped outside share_mu_: the last close of each file happens here.
+    mm::MmRef mm;
+    FdTableRef fds;
+    FsStateRef fs;
+    {
+      absl::MutexLock share(&share_mu_);
+      mm.swap(mm_);
+      fds.swap(fds_);
+      fs.swap(fs_);
+    }
+  }
   // A session leader's end hangs up its controlling terminal's session.
   if (last) tty::SessionLeaderExited(kernel_, *tg_);
 

@@ -61,6 +61,13 @@ int Task::seccomp_mode() {
   return seccomp_.mode;
 }
 
+int Task::seccomp_filter_count() {
+  absl::MutexLock lock(&seccomp_mu_);
+  int n = 0;
+  for (const seccomp::Filter* f = seccomp_.filter.get(); f != nullptr; f = f->prev.get()) ++n;
+  return n;
+}
+
 ErrnoStatus Task::SetSeccompStrict() {
   absl::MutexLock lock(&seccomp_mu_);
   if (seccomp_.mode != SECCOMP_MODE_DISABLED) return Errno(EINVAL);

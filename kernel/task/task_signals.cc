@@ -294,6 +294,11 @@ uint64_t Task::PendingSignals() {
   return pending_.mask | tg_->shared_pending_.mask;
 }
 
+uint64_t Task::OwnPendingSignals() {
+  absl::MutexLock lock(&tg_->signal_mu_);
+  return pending_.mask;
+}
+
 std::optional<siginfo_t> Task::DequeueSignal(uint64_t set) {
   absl::MutexLock lock(&tg_->signal_mu_);
   for (SignalQueue* q : {&pending_, &tg_->shared_pending_}) {

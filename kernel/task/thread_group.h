@@ -185,6 +185,11 @@ class ThreadGroup {
   std::array<struct rlimit, RLIM_NLIMITS> rlimits_ ABSL_GUARDED_BY(signal_mu_){};
 
   std::string comm_ ABSL_GUARDED_BY(signal_mu_);
+  // /proc/[pid]/oom_score_adj: recorded and shown only (nothing here kills
+  // for lack of memory). Inherited by fork.
+  std::atomic<int> oom_score_adj_{0};
+  // When the process was created (/proc/[pid]/stat's starttime).
+  const absl::Time start_time_ = absl::Now();
 
   // CPU time: the process's own, recorded when it became a zombie, and
   // that of its reaped children (times(2), getrusage(RUSAGE_CHILDREN)).

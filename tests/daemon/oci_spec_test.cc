@@ -24,10 +24,10 @@ TEST(OciSpecTest, ParsesTheFieldsWeHonour) {
   EXPECT_EQ(s->uid, 1000u);
   EXPECT_EQ(s->gid, 100u);
   EXPECT_EQ(s->hostname, "h1");
-  ASSERT_EQ(s->mounts.size(), 2u);
-  EXPECT_EQ(s->mounts[0].type, "devtmpfs");
-  ASSERT_EQ(s->unprovided_mounts.size(), 1u);
-  EXPECT_EQ(s->unprovided_mounts[0].type, "proc");
+  ASSERT_EQ(s->mounts.size(), 3u);
+  EXPECT_EQ(s->mounts[0].type, "proc");
+  EXPECT_EQ(s->mounts[1].type, "devtmpfs");
+  EXPECT_TRUE(s->unprovided_mounts.empty());
 }
 
 TEST(OciSpecTest, RefusesWhatWeCannotHonour) {
