@@ -260,6 +260,11 @@ class HostInode : public Inode {
         if (symlinkat(target.c_str(), path_fd_.get(), n.c_str()) < 0) return HostErrno();
         break;
       }
+      case S_IFSOCK:
+        // A host node could not lead back to our socket (and sandboxed
+        // sockets are never host sockets): bind there beneath tmpfs instead.
+        ReportUnsupported("bind of an AF_UNIX socket on a host-backed filesystem");
+        return Errno(EOPNOTSUPP);
       default:
         return Errno(EPERM);
     }

@@ -26,6 +26,8 @@ std::shared_ptr<TmpfsInode> MakeInode(const FilesystemRef& fs, const CreateReque
       return std::make_shared<TmpfsSymlink>(fs, req);
     case S_IFREG:
       return std::make_shared<TmpfsFile>(fs, req);
+    case S_IFSOCK:
+      return std::make_shared<TmpfsSocketNode>(fs, req);
     default:
       return nullptr;
   }
