@@ -306,8 +306,15 @@ class HostInode : public Inode {
         if (symlinkat(target.c_str(), path_fd_.get(), n.c_str()) < 0) return HostErrno();
         break;
       }
-      case S_IFIFO:
-      case S_IFSOCK: {
+      case S_IFSOCK:
+        if (!req.socket.expired()) {
+          // A host node could not lead back to our socket (and sandboxed
+          // sockets are never host sockets): bind beneath tmpfs instead.
+          ReportUnsupported("bind of an AF_UNIX socket on a host-backed filesystem");
+          return Errno(EOPNOTSUPP);
+        }
+        [[fallthrough]];
+      case S_IFIFO: {
         // Harmless on the host: we never open a host FIFO or socket.
         if (mknodat(path_fd_.get(), n.c_str(), (req.mode & S_IFMT) | 0600, 0) < 0) {
           return HostErrno();

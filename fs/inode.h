@@ -34,6 +34,15 @@ namespace sb::fs {
 class Inode;
 using InodeRef = std::shared_ptr<Inode>;
 
+// What a socket node (S_IFSOCK, made by bind(2) of an AF_UNIX socket)
+// leads to: the bound socket, found again by connect(2). fs/ only stores
+// it; the socket family downcasts it. Socket nodes hold it weakly: a
+// closed socket leaves a node that refuses connections, as in Linux.
+class BoundSocket {
+ public:
+  virtual ~BoundSocket() = default;
+};
+
 // A new anonymous device number (major 0), as Linux's get_anon_bdev().
 dev_t AllocateAnonDev();
 // The current CLOCK_REALTIME time, for timestamps.
@@ -69,11 +78,12 @@ using FilesystemRef = std::shared_ptr<Filesystem>;
 
 // What CreateChild makes.
 struct CreateRequest {
-  mode_t mode;              // file type | permission bits (umask already applied)
-  uid_t uid;                // owner (the caller's fsuid)
-  gid_t gid;                // group (fsgid, or the directory's with setgid)
-  std::string_view target;  // symlink target (S_IFLNK only)
-  dev_t rdev = 0;           // device number (S_IFCHR/S_IFBLK only)
+  mode_t mode;                        // file type | permission bits (umask already applied)
+  uid_t uid;                          // owner (the caller's fsuid)
+  gid_t gid;                          // group (fsgid, or the directory's with setgid)
+  std::string_view target;            // symlink target (S_IFLNK only)
+  dev_t rdev = 0;                     // device number (S_IFCHR/S_IFBLK only)
+  std::weak_ptr<BoundSocket> socket;  // the bound socket (S_IFSOCK only)
 };
 
 class Inode : public std::enable_shared_from_this<Inode> {
@@ -109,6 +119,10 @@ class Inode : public std::enable_shared_from_this<Inode> {
                                   std::string_view new_name, unsigned flags) {
     return Errno(ENOTDIR);
   }
+
+  // --- Socket nodes: the socket bound here, or nullptr (none, closed, or
+  // not a socket node).
+  virtual std::shared_ptr<BoundSocket> bound_socket() { return nullptr; }
 
   // --- Symlinks. EINVAL if not a symlink.
   virtual ErrnoOr<std::string> Readlink() { return Errno(EINVAL); }

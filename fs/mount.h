@@ -88,6 +88,10 @@ class VfsNamespace : public MountNamespace {
   ErrnoStatus LinkAt(const FsContext& ctx, const Location& old_start, std::string_view old_path,
                      const Location& new_start, std::string_view new_path,
                      FollowFinal follow) override;
+  ErrnoStatus BindSocketAt(const FsContext& ctx, const Location& start, std::string_view path,
+                           mode_t mode, std::weak_ptr<BoundSocket> socket) override;
+  ErrnoOr<std::shared_ptr<BoundSocket>> FindBoundSocket(const FsContext& ctx, const Location& start,
+                                                        std::string_view path) override;
   ErrnoOr<std::string> Readlink(const Location& loc) override;
   ErrnoOr<std::string> PathOf(const Location& root, const Location& loc) override;
   ErrnoStatus Chmod(const FsContext& ctx, const Location& loc, mode_t mode) override;

@@ -104,6 +104,32 @@ ErrnoStatus VfsNamespace::SymlinkAt(const FsContext& ctx, std::string_view targe
   return Ok();
 }
 
+ErrnoStatus VfsNamespace::BindSocketAt(const FsContext& ctx, const Location& start,
+                                       std::string_view path, mode_t mode,
+                                       std::weak_ptr<BoundSocket> socket) {
+  SB_ASSIGN_OR_RETURN(ParentWalk pw, WalkParent(ctx, start, path));
+  if (pw.last_is_dot()) return Errno(EADDRINUSE);
+  if (pw.trailing_slash) return Errno(pw.dir.dentry->Child(pw.last).ok() ? EADDRINUSE : ENOENT);
+  CreateRequest req{S_IFSOCK | (mode & 0777 & ~ctx.umask), ctx.creds.fsuid, ctx.creds.fsgid};
+  req.socket = std::move(socket);
+  auto created = CreateIn(ctx, pw, req);
+  if (!created.ok())
+    return Errno(created.error().value() == EEXIST ? EADDRINUSE : created.error().value());
+  return Ok();
+}
+
+ErrnoOr<std::shared_ptr<BoundSocket>> VfsNamespace::FindBoundSocket(const FsContext& ctx,
+                                                                    const Location& start,
+                                                                    std::string_view path) {
+  SB_ASSIGN_OR_RETURN(Location loc, Lookup(ctx, start, path, FollowFinal::kYes));
+  SB_ASSIGN_OR_RETURN(struct stat st, StatOf(loc.dentry));
+  SB_TRY(CheckPermission(ctx.creds, st, W_OK));  // Linux's unix_find_bsd
+  if (!S_ISSOCK(st.st_mode)) return Errno(ECONNREFUSED);
+  std::shared_ptr<BoundSocket> s = loc.dentry->inode()->bound_socket();
+  if (!s) return Errno(ECONNREFUSED);
+  return s;
+}
+
 ErrnoStatus VfsNamespace::LinkAt(const FsContext& ctx, const Location& old_start,
                                  std::string_view old_path, const Location& new_start,
                                  std::string_view new_path, FollowFinal follow) {

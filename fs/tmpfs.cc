@@ -29,8 +29,10 @@ std::shared_ptr<TmpfsInode> MakeInode(const FilesystemRef& fs, const CreateReque
       return std::make_shared<TmpfsSymlink>(fs, req);
     case S_IFREG:
       return std::make_shared<TmpfsFile>(fs, req);
-    case S_IFIFO:
     case S_IFSOCK:
+      // bind(2)'s node leads to its socket; mknod(2)'s refuses connections.
+      return std::make_shared<TmpfsSocketNode>(fs, req);
+    case S_IFIFO:
     case S_IFCHR:
     case S_IFBLK:
       return std::make_shared<TmpfsNode>(fs, req);

@@ -156,6 +156,19 @@ class TmpfsSymlink : public TmpfsInode {
 // F_SEAL_EXEC (Linux 6.3; newer than our headers): the execute bits are fixed.
 inline constexpr unsigned kSealExec = 0x0020;
 
+// A socket node: bind(2) made it; connect(2) finds the socket through it.
+// Opening one is ENXIO, as Linux.
+class TmpfsSocketNode : public TmpfsInode {
+ public:
+  TmpfsSocketNode(FilesystemRef fs, const CreateRequest& req)
+      : TmpfsInode(std::move(fs), req), socket_(req.socket) {}
+  std::shared_ptr<BoundSocket> bound_socket() override { return socket_.lock(); }
+  ErrnoOr<FileRef> Open(const Location& loc, int flags) override { return Errno(ENXIO); }
+
+ private:
+  const std::weak_ptr<BoundSocket> socket_;  // immutable; the socket may be gone
+};
+
 class TmpfsFile : public TmpfsInode {
  public:
   TmpfsFile(FilesystemRef fs, const CreateRequest& req) : TmpfsInode(std::move(fs), req) {}

@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "fs/attr.h"
 #include "fs/file.h"
+#include "fs/inode.h"
 #include "kernel/base/credentials.h"
 #include "kernel/base/errno.h"
 #include "kernel/base/unique_fd.h"
@@ -114,6 +115,19 @@ class MountNamespace {
   virtual ErrnoStatus LinkAt(const FsContext& ctx, const Location& old_start,
                              std::string_view old_path, const Location& new_start,
                              std::string_view new_path, FollowFinal follow) = 0;
+  // bind(2) of an AF_UNIX socket to a pathname: creates the socket node
+  // `path` (permissions `mode` less the umask) leading to `socket`.
+  // EADDRINUSE if `path` exists; otherwise mknod's errors (EACCES, ENOENT,
+  // ENOTDIR, EROFS, ...).
+  virtual ErrnoStatus BindSocketAt(const FsContext& ctx, const Location& start,
+                                   std::string_view path, mode_t mode,
+                                   std::weak_ptr<BoundSocket> socket) = 0;
+  // connect(2)/sendto(2) to a pathname: the socket bound at `path`
+  // (symlinks followed). EACCES without write permission on the node;
+  // ECONNREFUSED if the node is not a socket or no socket is bound there.
+  virtual ErrnoOr<std::shared_ptr<BoundSocket>> FindBoundSocket(const FsContext& ctx,
+                                                                const Location& start,
+                                                                std::string_view path) = 0;
   // The target of the symlink at `loc`; EINVAL if it is not one.
   virtual ErrnoOr<std::string> Readlink(const Location& loc) = 0;
   // The absolute path of `loc` as seen from `root` (getcwd, /proc/*/cwd).

@@ -222,5 +222,24 @@ SyscallResult Flistxattr(Task& t, const SyscallArgs& a);
 SyscallResult Removexattr(Task& t, const SyscallArgs& a);
 SyscallResult Lremovexattr(Task& t, const SyscallArgs& a);
 SyscallResult Fremovexattr(Task& t, const SyscallArgs& a);
+// socket.cc, socket_msg.cc
+SyscallResult Socket(Task& t, const SyscallArgs& a);
+SyscallResult Socketpair(Task& t, const SyscallArgs& a);
+SyscallResult Bind(Task& t, const SyscallArgs& a);
+SyscallResult Listen(Task& t, const SyscallArgs& a);
+SyscallResult Accept(Task& t, const SyscallArgs& a);
+SyscallResult Accept4(Task& t, const SyscallArgs& a);
+SyscallResult Connect(Task& t, const SyscallArgs& a);
+SyscallResult Shutdown(Task& t, const SyscallArgs& a);
+SyscallResult Getsockname(Task& t, const SyscallArgs& a);
+SyscallResult Getpeername(Task& t, const SyscallArgs& a);
+SyscallResult Getsockopt(Task& t, const SyscallArgs& a);
+SyscallResult Setsockopt(Task& t, const SyscallArgs& a);
+SyscallResult Sendto(Task& t, const SyscallArgs& a);
+SyscallResult Recvfrom(Task& t, const SyscallArgs& a);
+SyscallResult Sendmsg(Task& t, const SyscallArgs& a);
+SyscallResult Recvmsg(Task& t, const SyscallArgs& a);
+SyscallResult Sendmmsg(Task& t, const SyscallArgs& a);
+SyscallResult Recvmmsg(Task& t, const SyscallArgs& a);
 
 }  // namespace sb::kernel

@@ -55,21 +55,23 @@ constexpr auto MakeTable() {
   t[38] = {"setitimer", &Setitimer, S::kFull, ""};
   t[39] = {"getpid", &Getpid, S::kFull, ""};
   t[40] = {"sendfile", &Sendfile, S::kFull, ""};
-  t[41] = {"socket", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[42] = {"connect", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[43] = {"accept", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[44] = {"sendto", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[45] = {"recvfrom", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[46] = {"sendmsg", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[47] = {"recvmsg", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[48] = {"shutdown", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[49] = {"bind", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[50] = {"listen", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[51] = {"getsockname", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[52] = {"getpeername", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[53] = {"socketpair", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[54] = {"setsockopt", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[55] = {"getsockopt", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[41] = {"socket", &Socket, S::kPartial,
+           "AF_UNIX only; AF_INET/AF_INET6 EAFNOSUPPORT until netstack is wired"};
+  t[42] = {"connect", &Connect, S::kPartial, "AF_UNIX sockets"};
+  t[43] = {"accept", &Accept, S::kPartial, "AF_UNIX sockets"};
+  t[44] = {"sendto", &Sendto, S::kPartial, "AF_UNIX sockets"};
+  t[45] = {"recvfrom", &Recvfrom, S::kPartial, "AF_UNIX sockets"};
+  t[46] = {"sendmsg", &Sendmsg, S::kPartial, "AF_UNIX sockets"};
+  t[47] = {"recvmsg", &Recvmsg, S::kPartial, "AF_UNIX sockets"};
+  t[48] = {"shutdown", &Shutdown, S::kPartial, "AF_UNIX sockets"};
+  t[49] = {"bind", &Bind, S::kPartial, "AF_UNIX sockets"};
+  t[50] = {"listen", &Listen, S::kPartial, "AF_UNIX sockets"};
+  t[51] = {"getsockname", &Getsockname, S::kPartial, "AF_UNIX sockets"};
+  t[52] = {"getpeername", &Getpeername, S::kPartial, "AF_UNIX sockets"};
+  t[53] = {"socketpair", &Socketpair, S::kPartial,
+           "AF_UNIX only; AF_INET/AF_INET6 EAFNOSUPPORT until netstack is wired"};
+  t[54] = {"setsockopt", &Setsockopt, S::kPartial, "AF_UNIX sockets"};
+  t[55] = {"getsockopt", &Getsockopt, S::kPartial, "AF_UNIX sockets"};
   t[56] = {"clone", &Clone, S::kPartial,
            "no user, network, cgroup or time namespaces, CLONE_PIDFD, CLONE_PTRACE yet"};
   t[57] = {"fork", &Fork, S::kFull, ""};
@@ -309,7 +311,7 @@ constexpr auto MakeTable() {
   t[285] = {"fallocate", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[286] = {"timerfd_settime", &TimerfdSettime, S::kPartial, "no TFD_TIMER_CANCEL_ON_SET"};
   t[287] = {"timerfd_gettime", &TimerfdGettime, S::kFull, ""};
-  t[288] = {"accept4", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[288] = {"accept4", &Accept4, S::kPartial, "AF_UNIX sockets"};
   t[289] = {"signalfd4", &Signalfd4, S::kFull, ""};
   t[290] = {"eventfd2", &Eventfd2, S::kFull, ""};
   t[291] = {"epoll_create1", &EpollCreate1, S::kFull, ""};
@@ -320,7 +322,7 @@ constexpr auto MakeTable() {
   t[296] = {"pwritev", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[297] = {"rt_tgsigqueueinfo", &RtTgsigqueueinfo, S::kFull, ""};
   t[298] = {"perf_event_open", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[299] = {"recvmmsg", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[299] = {"recvmmsg", &Recvmmsg, S::kPartial, "AF_UNIX sockets; the timeout is ignored"};
   t[300] = {"fanotify_init", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[301] = {"fanotify_mark", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[302] = {"prlimit64", &Prlimit64, S::kFull, ""};
@@ -328,7 +330,7 @@ constexpr auto MakeTable() {
   t[304] = {"open_by_handle_at", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[305] = {"clock_adjtime", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[306] = {"syncfs", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[307] = {"sendmmsg", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[307] = {"sendmmsg", &Sendmmsg, S::kPartial, "AF_UNIX sockets"};
   t[308] = {"setns", &Setns, S::kPartial, "no namespace files (/proc/[pid]/ns) yet: EINVAL"};
   t[309] = {"getcpu", &Getcpu, S::kFull, ""};
   t[310] = {"process_vm_readv", nullptr, S::kError, "not implemented yet", ENOSYS};
