@@ -84,7 +84,6 @@ constexpr DevSpec kDevices[] = {{"null", Device::kNull, 3},
                                 {"random", Device::kRandom, 8},
                                 {"urandom", Device::kURandom, 9}};
 
-
 std::atomic<TtyDriver*> g_tty_driver{nullptr};
 
 // /dev/ptmx, /dev/pts/ptmx and /dev/tty: opened by the kernel's driver.
