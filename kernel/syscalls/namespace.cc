@@ -32,8 +32,9 @@ SyscallResult Unshare(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Setns(Task& t, const SyscallArgs& a) {
-  // No file refers to a namespace yet (no /proc/[pid]/ns, no pidfds), so
-  // an open fd is never one: EINVAL, as Linux for any other file.
+  // No open file refers to a namespace yet (/proc/[pid]/ns links cannot be
+  // opened, no pidfds), so an open fd is never one: EINVAL, as Linux for
+  // any other file.
   SB_TRY(t.fds().Get(a.fd(0)));
   ReportUnsupported("setns (no namespace files)");
   return Errno(EINVAL);

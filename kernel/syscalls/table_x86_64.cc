@@ -23,7 +23,9 @@ constexpr auto MakeTable() {
   t[6] = {"lstat", &Lstat, S::kFull, ""};
   t[7] = {"poll", &Poll, S::kFull, ""};
   t[8] = {"lseek", &Lseek, S::kFull, ""};
-  t[9] = {"mmap", &Mmap, S::kPartial, "MAP_SHARED of files not yet"};
+  t[9] = {"mmap", &Mmap, S::kPartial,
+          "MAP_SHARED of tmpfs/memfd files; of writable host files ENODEV; read-only host files "
+          "copied"};
   t[10] = {"mprotect", &Mprotect, S::kFull, ""};
   t[11] = {"munmap", &Munmap, S::kFull, ""};
   t[12] = {"brk", &Brk, S::kFull, ""};
@@ -331,7 +333,7 @@ constexpr auto MakeTable() {
   t[305] = {"clock_adjtime", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[306] = {"syncfs", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[307] = {"sendmmsg", &Sendmmsg, S::kPartial, "AF_UNIX sockets"};
-  t[308] = {"setns", &Setns, S::kPartial, "no namespace files (/proc/[pid]/ns) yet: EINVAL"};
+  t[308] = {"setns", &Setns, S::kPartial, "/proc/[pid]/ns links cannot be opened yet: EINVAL"};
   t[309] = {"getcpu", &Getcpu, S::kFull, ""};
   t[310] = {"process_vm_readv", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[311] = {"process_vm_writev", nullptr, S::kError, "not implemented yet", ENOSYS};
