@@ -168,6 +168,11 @@ TaskRef Kernel::FindTaskIn(const PidNamespace& ns, pid_t nr) {
   return FindTaskInLocked(ns, nr);
 }
 
+uid_t Kernel::RealUidOfLocked(const ThreadGroup& tg) {
+  auto it = tasks_.find(tg.tgid());
+  return it == tasks_.end() ? 0 : it->second->creds().ruid;
+}
+
 void Kernel::RetireTaskLocked(pid_t tid) {
   auto it = tasks_.find(tid);
   if (it == tasks_.end()) return;

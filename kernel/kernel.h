@@ -136,6 +136,9 @@ class Kernel {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // Forgets a reaped process and joins its task threads.
   void ReleaseLocked(const ThreadGroupRef& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // The real user ID of process `tg` (its leader's, live or exited), for
+  // SIGCHLD's and waitid's si_uid.
+  uid_t RealUidOfLocked(const ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // Forgets the task with global ID `tid` (an exited thread whose ID an
   // exec'ing thread takes); its host thread is joined with the others.
   void RetireTaskLocked(pid_t tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);

@@ -61,7 +61,7 @@ ErrnoOr<std::optional<WaitResult>> TryWait(Task& t, const WaitRequest& r) {
       if (!Matches(r, t.pid_namespace(), *child)) continue;
       any = true;
       out.pid = child->pid()->In(t.pid_namespace());
-      out.uid = 0;
+      out.uid = k.RealUidOfLocked(*child);
       if (child->zombie_) {
         if (!r.exited) continue;
         const int st = child->exit_status_;

@@ -74,11 +74,20 @@ void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status, int 
   ThreadGroupRef parent;
   bool tell = sig != 0;
   pid_t child_pid;
+  uid_t child_uid;
+  clock_t utime = 0, stime = 0;
   {
     absl::MutexLock lock(&kernel.tree_mu_);
     parent = child.parent_;
     if (!parent) return;
     child_pid = PidIn(child.pid(), parent->pid_namespace());
+    child_uid = kernel.RealUidOfLocked(child);
+    if (child.zombie_) {
+      // The child's own CPU time in clock ticks (USER_HZ), as Linux's
+      // do_notify_parent.
+      utime = static_cast<clock_t>(absl::ToInt64Milliseconds(child.exit_utime_) / 10);
+      stime = static_cast<clock_t>(absl::ToInt64Milliseconds(child.exit_stime_) / 10);
+    }
     absl::MutexLock sig_lock(&parent->signal_mu_);
     const SigAction& act = parent->actions_[SIGCHLD - 1];
     if ((code == CLD_STOPPED || code == CLD_CONTINUED) && (act.flags & SA_NOCLDSTOP)) tell = false;
@@ -88,7 +97,10 @@ void NotifyParent(Kernel& kernel, ThreadGroup& child, int code, int status, int 
     info.si_signo = sig;
     info.si_code = code;
     info.si_pid = child_pid;
+    info.si_uid = child_uid;
     info.si_status = status;
+    info.si_utime = utime;
+    info.si_stime = stime;
     SendProcessSignal(kernel, parent, info);
   }
   parent->child_events_.Notify(POLLIN);

@@ -84,6 +84,30 @@ static void exit_signals(void) {
   sb_case("wall_reaps_both_kinds", seen == 3);
 }
 
+/* SIGCHLD and waitid carry the child's real user ID. */
+static void child_uid(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  pid_t c = fork();
+  if (c == 0) {
+    if (setuid(65534) != 0) _exit(1);
+    _exit(0);
+  }
+  struct timespec ts = {10, 0};
+  siginfo_t si;
+  memset(&si, 0, sizeof(si));
+  int sig = sigtimedwait(&set, &si, &ts);
+  sb_value("SIGCHLD si_uid %d si_code %d", (int)si.si_uid, si.si_code);
+  sb_case("sigchld_carries_child_uid", sig == SIGCHLD && si.si_uid == 65534 && si.si_pid == c);
+  memset(&si, 0, sizeof(si));
+  int r = waitid(P_PID, c, &si, WEXITED);
+  sb_value("waitid si_uid %d", (int)si.si_uid);
+  sb_case("waitid_carries_child_uid", r == 0 && si.si_uid == 65534 && si.si_status == 0);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* --- execve from a thread --- */
 
 static void* exec_thread(void* arg) {
@@ -314,6 +338,7 @@ int main(int argc, char** argv) {
   sb_init();
   clone_parent();
   exit_signals();
+  child_uid();
   exec_from_thread();
   robust();
   orphaned_pgrp();
