@@ -228,6 +228,13 @@ bool Task::DeliverSignals() {
         case DefaultAction::kContinue:
           continue;
         case DefaultAction::kStop: {
+          // A terminal stop signal does nothing to an orphaned process
+          // group: no one would be left to continue it (Linux's
+          // get_signal, is_current_pgrp_orphaned).
+          if (sig != SIGSTOP) {
+            absl::MutexLock lock(&kernel_.tree_mu_);
+            if (IsPgrpOrphanedLocked(kernel_, tg_->pgid_)) continue;
+          }
           // Group stop (Linux's do_signal_stop): every thread stops; the
           // parent learns it through SIGCHLD and wait(WUNTRACED).
           bool first = false;

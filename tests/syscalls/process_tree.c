@@ -250,6 +250,34 @@ static void orphaned_pgrp(void) {
   sb_case("orphaned_stopped_pgrp_gets_hup_then_cont", exited_ok(st) && strcmp(buf, "HC") == 0);
 }
 
+/* SIGTSTP to an orphaned process group is discarded; SIGSTOP still stops. */
+static void orphaned_tstp(void) {
+  pid_t c = fork();
+  if (c == 0) {
+    setsid(); /* a new session: its group has no parent inside it */
+    kill(getpid(), SIGTSTP);
+    _exit(0); /* reached only if SIGTSTP was discarded */
+  }
+  int st = 0;
+  waitpid(c, &st, WUNTRACED);
+  show_status(st);
+  if (WIFSTOPPED(st)) {
+    kill(c, SIGKILL);
+    waitpid(c, &st, 0);
+  }
+  sb_case("orphaned_pgrp_tstp_discarded", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  c = fork();
+  if (c == 0) {
+    setsid();
+    kill(getpid(), SIGSTOP);
+    _exit(0);
+  }
+  waitpid(c, &st, WUNTRACED);
+  sb_case("orphaned_pgrp_sigstop_stops", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+  kill(c, SIGKILL);
+  waitpid(c, &st, 0);
+}
+
 /* --- RLIMIT_CPU --- */
 
 static volatile sig_atomic_t got_xcpu;
@@ -342,6 +370,7 @@ int main(int argc, char** argv) {
   exec_from_thread();
   robust();
   orphaned_pgrp();
+  orphaned_tstp();
   rlimit_cpu();
   stack();
   return sb_failed ? 1 : 0;
