@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "daemon/container_fs.h"
 #include "daemon/ids.h"
 #include "daemon/program_path.h"
 #include "kernel/procfs/procfs.h"
@@ -20,14 +21,6 @@ namespace sb::daemon {
 namespace {
 
 using control::ContainerState;
-
-Credentials UserCreds(uid_t uid, gid_t gid) {
-  Credentials c = Credentials::Root();
-  c.ruid = c.euid = c.suid = c.fsuid = uid;
-  c.rgid = c.egid = c.sgid = c.fsgid = gid;
-  if (uid != 0) c.cap_permitted = c.cap_effective = c.cap_ambient = 0;
-  return c;
-}
 
 bool IsLive(const kernel::ProcessStatus& p) { return !p.zombie; }
 
@@ -97,26 +90,8 @@ absl::StatusOr<control::CreateContainerResponse> ControlServer::CreateContainer(
     spdlog::warn("[{}] mount {} ({}) is not provided yet by the kernel", req.id(), m.destination,
                  m.type);
   }
-  fs::MountOptions mopts;
-  mopts.read_only = spec->root_readonly;
-  auto ns = fs::NewHostRootedNamespace(spec->root_path, mopts);
-  if (!ns.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot open root ", spec->root_path, ": ", ns.status().message()));
-  }
-  std::vector<OciMount> mounts = {{"/tmp", "tmpfs"}};
-  mounts.insert(mounts.end(), spec->mounts.begin(), spec->mounts.end());
-  if (spec->mounts.empty()) mounts.push_back({"/dev", "devtmpfs"});
-  for (const auto& m : mounts) {
-    // procfs needs the container's PID namespace: mounted at Start.
-    if (m.type == "proc") continue;
-    const char* data = m.type == "tmpfs" ? "mode=1777" : "mode=755";
-    if (auto s = (*ns)->MountFilesystem(m.destination, m.type, data, {}); !s.ok()) {
-      if (absl::IsNotFound(s)) continue;  // the root has no such directory
-      return absl::FailedPreconditionError(
-          absl::StrCat("mounting ", m.type, " at ", m.destination, ": ", s.message()));
-    }
-  }
+  auto ns = BuildContainerNamespace(*spec);
+  if (!ns.ok()) return ns.status();
   auto c = std::make_unique<Container>();
   c->info.set_id(req.id());
   c->info.set_state(control::CREATED);

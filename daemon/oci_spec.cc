@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 
 namespace sb::daemon {
@@ -81,6 +83,42 @@ absl::Status ParseProcess(const json& p, OciSpec& spec) {
   return absl::OkStatus();
 }
 
+// A tmpfs anywhere below the root, with the options the kernel honours:
+// ro/rw, nosuid (setuid bits are never honoured here anyway), nodev, and
+// tmpfs's mode/size/uid/gid/nr_inodes. Anything else is refused by name.
+absl::StatusOr<OciMount> ParseTmpfsMount(const json& e, const std::string& dest) {
+  if (dest.empty() || dest[0] != '/' || dest == "/" || dest.find("/../") != std::string::npos ||
+      absl::EndsWith(dest, "/..")) {
+    return Bad(absl::StrCat("mount destination \"", dest, "\" must be an absolute path below /"));
+  }
+  OciMount out{dest, "tmpfs"};
+  std::vector<std::string> data;
+  if (e.contains("options")) {
+    auto opts = StringArray(e["options"], "mounts[].options");
+    if (!opts.ok()) return opts.status();
+    for (const std::string& o : *opts) {
+      if (o == "ro") {
+        out.read_only = true;
+      } else if (o == "rw") {
+        out.read_only = false;
+      } else if (o == "nosuid") {
+        out.nosuid = true;
+      } else if (o == "nodev") {
+        out.nodev = true;
+      } else if (absl::StartsWith(o, "mode=") || absl::StartsWith(o, "size=") ||
+                 absl::StartsWith(o, "uid=") || absl::StartsWith(o, "gid=") ||
+                 absl::StartsWith(o, "nr_inodes=")) {
+        data.push_back(o);
+      } else {
+        return Bad(absl::StrCat("mount option \"", o, "\" of the tmpfs at ", dest,
+                                " is not supported yet"));
+      }
+    }
+  }
+  out.data = absl::StrJoin(data, ",");
+  return out;
+}
+
 absl::Status ParseMounts(const json& m, OciSpec& spec) {
   if (!m.is_array()) return Bad("mounts must be an array");
   for (const auto& e : m) {
@@ -93,6 +131,12 @@ absl::Status ParseMounts(const json& m, OciSpec& spec) {
     const DefaultMount* def = nullptr;
     for (const auto& d : kDefaultMounts) {
       if (dest == d.destination && type == d.type) def = &d;
+    }
+    if (def == nullptr && type == "tmpfs") {
+      auto t = ParseTmpfsMount(e, dest);
+      if (!t.ok()) return t.status();
+      spec.mounts.push_back(std::move(*t));
+      continue;
     }
     if (def == nullptr) {
       return Bad(absl::StrCat("mount type \"", type, "\" at ", dest,

@@ -22,6 +22,10 @@ namespace sb::daemon {
 struct OciMount {
   std::string destination;
   std::string type;
+  // For a tmpfs the spec asks for: the filesystem's options ("mode=1777,
+  // size=..."; empty: our defaults) and the mount's flags.
+  std::string data;
+  bool read_only = false, nosuid = false, nodev = false;
 };
 
 struct OciSpec {

@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "daemon/container_fs.h"
+#include "daemon/oci_spec.h"
 #include "daemon/program_path.h"
 #include "fs/vfs.h"
 #include "kernel/kernel.h"
@@ -49,53 +51,73 @@ absl::Status BindHostDirectory(fs::MountNamespace& ns, const std::string& dir) {
   return ns.MountHostDirectory(real, real, fs::MountOptions{});
 }
 
-}  // namespace
-
-int RunSandbox(const RunOptions& opts) {
-  if (opts.argv.empty()) {
-    Fail("no command given");
-    return kSandboxFailed;
-  }
+// The default namespace: a host directory read-only, a tmpfs /tmp, our
+// /dev with a tmpfs /dev/shm.
+absl::StatusOr<fs::MountNamespaceRef> HostRootNamespace(const RunOptions& opts) {
   struct stat root_st;
   if (stat(opts.root.c_str(), &root_st) != 0 || !S_ISDIR(root_st.st_mode) ||
       access(opts.root.c_str(), R_OK | X_OK) != 0) {
-    Fail(absl::StrCat("cannot use root ", opts.root, ": ",
-                      errno ? strerror(errno) : "not a directory"));
-    return kSandboxFailed;
+    return absl::FailedPreconditionError(absl::StrCat("cannot use root ", opts.root, ": ",
+                                                      errno ? strerror(errno) : "not a directory"));
   }
-  fs::MountOptions ro;
-  ro.read_only = true;
-  auto ns = fs::NewHostRootedNamespace(opts.root, ro);
-  if (!ns.ok()) {
-    Fail(absl::StrCat("cannot open root ", opts.root, ": ", ns.status().message()));
-    return kSandboxFailed;
-  }
-  // A writable /tmp and our own /dev, where the root has those directories.
-  if (auto s = (*ns)->MountFilesystem("/tmp", "tmpfs", "mode=1777", {}); !s.ok()) {
-    if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /tmp: ", s.message()));
-  }
-  if (auto s = (*ns)->MountFilesystem("/dev", "devtmpfs", "mode=755", {}); !s.ok()) {
-    if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /dev: ", s.message()));
-  } else {
-    // POSIX shared memory (shm_open, multiprocessing) lives in /dev/shm.
-    Credentials root = Credentials::Root();
-    fs::FsContext ctx{root, (*ns)->Root(), (*ns)->Root(), 0};
-    if ((*ns)->MkdirAt(ctx, ctx.root, "/dev/shm", 01777).ok()) {
-      if (auto m = (*ns)->MountFilesystem("/dev/shm", "tmpfs", "mode=1777", {}); !m.ok()) {
-        Fail(absl::StrCat("mounting /dev/shm: ", m.message()));
-      }
-    }
-  }
+  OciSpec spec;
+  spec.root_path = opts.root;
+  spec.root_readonly = true;
+  return BuildContainerNamespace(spec);
+}
 
+}  // namespace
+
+// The namespace and process of `sandboxctl run --bundle`.
+absl::Status FromBundle(const RunOptions& opts, OciSpec* spec, fs::MountNamespaceRef* ns) {
+  char real[PATH_MAX];
+  if (realpath(opts.bundle.c_str(), real) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("bundle ", opts.bundle, ": ", strerror(errno)));
+  }
+  auto s = LoadOciSpec(real);
+  if (!s.ok()) return s.status();
+  for (const auto& m : s->unprovided_mounts) {
+    Fail(absl::StrCat("warning: mount ", m.destination, " (", m.type,
+                      ") is not provided yet by the kernel"));
+  }
+  auto n = BuildContainerNamespace(*s);
+  if (!n.ok()) return n.status();
+  *spec = std::move(*s);
+  *ns = std::move(*n);
+  return absl::OkStatus();
+}
+
+int RunSandbox(const RunOptions& opts) {
+  OciSpec bundle;
+  fs::MountNamespaceRef ns;
+  if (!opts.bundle.empty()) {
+    if (auto s = FromBundle(opts, &bundle, &ns); !s.ok()) {
+      Fail(std::string(s.message()));
+      return kSandboxFailed;
+    }
+  } else {
+    auto n = HostRootNamespace(opts);
+    if (!n.ok()) {
+      Fail(std::string(n.status().message()));
+      return kSandboxFailed;
+    }
+    ns = std::move(*n);
+  }
+  const std::vector<std::string>& argv =
+      opts.argv.empty() && !opts.bundle.empty() ? bundle.args : opts.argv;
+  if (argv.empty()) {
+    Fail("no command given");
+    return kSandboxFailed;
+  }
   for (const std::string& dir : opts.binds) {
-    if (auto s = BindHostDirectory(**ns, dir); !s.ok()) {
+    if (auto s = BindHostDirectory(*ns, dir); !s.ok()) {
       Fail(absl::StrCat("cannot bind ", dir, ": ", s.message()));
       return kSandboxFailed;
     }
   }
 
   kernel::KernelOptions kopts;
-  kopts.hostname = opts.hostname;
+  kopts.hostname = bundle.hostname.empty() ? opts.hostname : bundle.hostname;
   auto k = kernel::Kernel::Create(kopts);
   if (!k.ok()) {
     Fail(absl::StrCat("cannot start the kernel: ", k.status().message()));
@@ -103,31 +125,37 @@ int RunSandbox(const RunOptions& opts) {
   }
 
   // /proc for the kernel's root PID namespace, where the process starts.
-  if (auto s = kernel::MountProcfs(**k, **ns, (*k)->root_pid_namespace()); !s.ok()) {
+  if (auto s = kernel::MountProcfs(**k, *ns, (*k)->root_pid_namespace()); !s.ok()) {
     if (!absl::IsNotFound(s)) Fail(absl::StrCat("mounting /proc: ", s.message()));
   }
 
   kernel::ProcessSpec spec;
-  spec.argv = opts.argv;
-  for (char** e = environ; *e != nullptr; ++e) spec.envp.emplace_back(*e);
-  spec.mount_namespace = *ns;
-  spec.filename = ResolveProgram(**ns, opts.argv[0], spec.envp);
+  spec.argv = argv;
+  if (!opts.bundle.empty()) {
+    spec.envp = bundle.env;
+  } else {
+    for (char** e = environ; *e != nullptr; ++e) spec.envp.emplace_back(*e);
+  }
+  spec.mount_namespace = ns;
+  spec.filename = ResolveProgram(*ns, argv[0], spec.envp);
   if (spec.filename.empty()) {
-    Fail(absl::StrCat(opts.argv[0], ": command not found in the sandbox"));
+    Fail(absl::StrCat(argv[0], ": command not found in the sandbox"));
     return kNotFound;
   }
   spec.cwd = opts.cwd;
+  if (spec.cwd.empty() && !opts.bundle.empty()) spec.cwd = bundle.cwd;
   if (spec.cwd.empty()) {
     char buf[4096];
     spec.cwd = "/";
     if (opts.root == "/" && getcwd(buf, sizeof(buf)) != nullptr) spec.cwd = buf;
   }
   for (int i = 0; i < 3; ++i) spec.stdio[i] = UniqueFd(fcntl(i, F_DUPFD_CLOEXEC, 3));
-  spec.creds.ruid = spec.creds.euid = spec.creds.suid = spec.creds.fsuid = getuid();
-  spec.creds.rgid = spec.creds.egid = spec.creds.sgid = spec.creds.fsgid = getgid();
+  spec.creds =
+      opts.bundle.empty() ? UserCreds(getuid(), getgid()) : UserCreds(bundle.uid, bundle.gid);
+  const bool cwd_given = spec.cwd != "/";
 
   auto tg = (*k)->CreateProcess(std::move(spec));
-  if (!tg.ok() && absl::IsNotFound(tg.status()) && spec.cwd != "/") {
+  if (!tg.ok() && absl::IsNotFound(tg.status()) && cwd_given) {
     Fail(std::string(tg.status().message()));
     return kNotFound;
   }

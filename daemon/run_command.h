@@ -1,9 +1,9 @@
 // run_command.h: `sandboxctl run`: a one-off sandbox, like `runsc do`.
 //
 // Builds a kernel with a mount namespace over a host directory (read-only,
-// with a tmpfs at /tmp and our /dev), runs one program in it with the
-// caller's stdio, and returns the program's exit status (128+signal if it
-// was killed).
+// with a tmpfs at /tmp, our /dev and /proc) or from an OCI bundle, runs one
+// program in it with the caller's stdio, and returns the program's exit
+// status (128+signal if it was killed).
 #pragma once
 
 #include <string>
@@ -12,6 +12,9 @@
 namespace sb::daemon {
 
 struct RunOptions {
+  // An OCI bundle (`--bundle DIR`): its config.json gives the root, mounts,
+  // process (args unless a command is given, env, cwd, user) and hostname.
+  std::string bundle;
   std::string root = "/";
   std::string cwd;  // empty: the caller's cwd if it exists in the root, else /
   std::string hostname = "sandbox";

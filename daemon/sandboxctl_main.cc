@@ -1,7 +1,9 @@
 // sandboxctl: the command-line interface to sandboxd.
 //
-//   sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--] CMD [ARGS...]
-//       a one-off sandbox, like `runsc do`.
+//   sandboxctl run [--root DIR | --bundle DIR] [--cwd DIR] [--hostname NAME]
+//                  [--bind DIR]... [--] CMD [ARGS...]
+//       a one-off sandbox, like `runsc do` (or `runsc run` with --bundle,
+//       where CMD defaults to the bundle's process.args).
 //
 //   sandboxctl [-M NAME] [--json] COMMAND ...
 //       the D-Bus commands over a sandboxd instance (daemon/ctl_commands.h).
@@ -20,11 +22,13 @@ namespace {
 void Usage(FILE* out) {
   fprintf(
       out,
-      "usage: sandboxctl run [--root DIR] [--cwd DIR] [--hostname NAME] [--bind DIR]... [--] CMD "
-      "[ARGS...]\n"
+      "usage: sandboxctl run [--root DIR | --bundle DIR] [--cwd DIR] [--hostname NAME]\n"
+      "                      [--bind DIR]... [--] CMD [ARGS...]\n"
       "\n"
       "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
       "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
+      "        --bundle DIR: an OCI bundle's config.json gives the root, mounts,\n"
+      "        process (CMD defaults to its args) and hostname.\n"
       "\n"
       "  or: sandboxctl [-M NAME] [--json] COMMAND ... over a sandboxd instance:\n"
       "        create ID BUNDLE | start ID | exec [-t] ID -- CMD... | kill [--all|--pid N] ID SIG\n"
@@ -49,6 +53,8 @@ int Run(int argc, char** argv) {
     if (a == "--") {
       ++i;
       break;
+    } else if (a == "--bundle") {
+      opts.bundle = value("--bundle");
     } else if (a == "--root") {
       opts.root = value("--root");
     } else if (a == "--cwd") {
@@ -68,7 +74,7 @@ int Run(int argc, char** argv) {
     }
   }
   for (; i < argc; ++i) opts.argv.emplace_back(argv[i]);
-  if (opts.argv.empty()) {
+  if (opts.argv.empty() && opts.bundle.empty()) {
     Usage(stderr);
     return 125;
   }

@@ -1,5 +1,6 @@
 #include "daemon/oci_spec.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace sb::daemon {
@@ -51,6 +52,32 @@ TEST(OciSpecTest, RefusesWhatWeCannotHonour) {
       ParseOciSpec(R"({"ociVersion":"1","root":{"path":"r"},"process":{"args":["a"]},"hooks":{}})",
                    "/b")
           .ok());
+}
+
+TEST(OciSpecTest, TmpfsMountsAnywhereWithTheirOptions) {
+  auto s = ParseOciSpec(R"({"ociVersion":"1","root":{"path":"r"},"process":{"args":["/x"]},
+    "mounts":[{"destination":"/data","type":"tmpfs","source":"t",
+               "options":["ro","nosuid","nodev","mode=0750","size=1m","uid=5"]}]})",
+                        "/b");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->mounts.size(), 1u);
+  const OciMount& m = s->mounts[0];
+  EXPECT_EQ(m.destination, "/data");
+  EXPECT_EQ(m.type, "tmpfs");
+  EXPECT_EQ(m.data, "mode=0750,size=1m,uid=5");
+  EXPECT_TRUE(m.read_only && m.nosuid && m.nodev);
+  for (const char* bad : {R"("options":["noexec"])", R"("options":["strictatime"])"}) {
+    auto r = ParseOciSpec(absl::StrCat(R"({"ociVersion":"1","root":{"path":"r"},
+      "process":{"args":["/x"]},"mounts":[{"destination":"/d","type":"tmpfs",)",
+                                       bad, "}]}"),
+                          "/b");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("is not supported yet"), std::string::npos) << r.status();
+  }
+  auto root = ParseOciSpec(R"({"ociVersion":"1","root":{"path":"r"},"process":{"args":["/x"]},
+    "mounts":[{"destination":"/","type":"tmpfs"}]})",
+                           "/b");
+  EXPECT_FALSE(root.ok());
 }
 
 TEST(OciSpecTest, LoadChecksTheBundle) {

@@ -1,0 +1,24 @@
+// container_fs.h: a container's mount namespace from its OCI spec, shared
+// by the daemon's containers and `sandboxctl run --bundle`.
+//
+// The root from root.path (read-only if root.readonly), then a tmpfs at
+// /tmp, the spec's mounts in order (tmpfs, devtmpfs; proc is mounted by the
+// caller, which knows the PID namespace), our /dev when the spec mounts
+// none, and a tmpfs at /dev/shm under our /dev. Mount points the root
+// lacks are skipped. Mount types the kernel has no filesystem for were
+// already refused or listed by ParseOciSpec.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "daemon/oci_spec.h"
+#include "fs/vfs.h"
+
+namespace sb::daemon {
+
+absl::StatusOr<fs::MountNamespaceRef> BuildContainerNamespace(const OciSpec& spec);
+
+// A container process's credentials: the spec's user and group; a user
+// other than root has no capabilities, as under runc.
+Credentials UserCreds(uid_t uid, gid_t gid);
+
+}  // namespace sb::daemon
