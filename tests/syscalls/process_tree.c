@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -216,29 +217,42 @@ static void robust(void) {
 static int hup_pipe;
 static void on_hup(int sig) { write(hup_pipe, "H", 1); }
 
+/* The job's last link to a parent in its session goes; the orphan is
+ * reaped by us, a subreaper in another session, so the outcome does not
+ * depend on who the host's init is or which session it is in. */
 static void orphaned_pgrp(void) {
   int p[2];
   pipe(p);
-  pid_t c1 = fork();
-  if (c1 == 0) {
-    close(p[0]);
-    setpgid(0, 0); /* a new job in our session */
-    pid_t c2 = fork();
-    if (c2 == 0) {
-      hup_pipe = p[1];
-      signal(SIGHUP, on_hup);
-      kill(getpid(), SIGSTOP);
-      write(p[1], "C", 1); /* continued */
-      _exit(0);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  pid_t s = fork();
+  if (s == 0) {
+    setsid(); /* S: a session of its own */
+    pid_t c1 = fork();
+    if (c1 == 0) {
+      close(p[0]);
+      setpgid(0, 0); /* C1: a new job in S's session */
+      pid_t c2 = fork();
+      if (c2 == 0) {
+        hup_pipe = p[1];
+        signal(SIGHUP, on_hup);
+        kill(getpid(), SIGSTOP);
+        write(p[1], "C", 1); /* continued */
+        _exit(0);
+      }
+      close(p[1]);
+      int st;
+      waitpid(c2, &st, WUNTRACED);   /* stopped */
+      _exit(WIFSTOPPED(st) ? 0 : 1); /* C2 goes to us, outside the session */
     }
+    close(p[0]);
     close(p[1]);
     int st;
-    waitpid(c2, &st, WUNTRACED);   /* stopped */
-    _exit(WIFSTOPPED(st) ? 0 : 1); /* the job's last link outside goes */
+    waitpid(c1, &st, 0);
+    _exit(exited_ok(st) ? 0 : 1);
   }
   close(p[1]);
   int st;
-  waitpid(c1, &st, 0);
+  waitpid(s, &st, 0);
   alarm(10);
   char buf[8] = {0};
   size_t n = 0;
@@ -246,6 +260,11 @@ static void orphaned_pgrp(void) {
   while (n < sizeof(buf) - 1 && (r = read(p[0], buf + n, sizeof(buf) - 1 - n)) > 0) n += r;
   alarm(0);
   close(p[0]);
+  alarm(10);
+  while (waitpid(-1, NULL, 0) > 0) { /* C2, ours since C1 exited */
+  }
+  alarm(0);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
   sb_value("c1 %s, c2 wrote \"%s\"", exited_ok(st) ? "ok" : "failed", buf);
   sb_case("orphaned_stopped_pgrp_gets_hup_then_cont", exited_ok(st) && strcmp(buf, "HC") == 0);
 }
