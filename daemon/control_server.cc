@@ -368,7 +368,7 @@ absl::StatusOr<control::ListProcessesResponse> ControlServer::ListProcesses(
     out->set_pid(p.pid);
     out->set_ppid(p.ppid);
     out->set_uid(p.uid);
-    out->set_state(p.zombie ? "zombie" : "running");
+    out->set_state(p.state);
     out->set_cmdline(p.cmdline);
   }
   return resp;

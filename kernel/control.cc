@@ -38,6 +38,16 @@ std::vector<ProcessStatus> ListProcesses(Kernel& k) {
       ps.ppid = tg->parent_ ? tg->parent_->tgid() : 0;
       ps.pgid = tg->pgid_ ? tg->pgid_->global() : 0;
       ps.zombie = tg->zombie_ || tg->tasks_.empty();
+      if (ps.zombie) {
+        ps.state = "zombie";
+      } else {
+        absl::MutexLock sig_lock(&tg->signal_mu_);
+        if (tg->frozen_) {
+          ps.state = "paused";
+        } else if (tg->stopped_) {
+          ps.state = "stopped";
+        }
+      }
       TaskRef leader;
       if (!ps.zombie) {
         auto it = k.tasks_.find(tg->tasks_.front()->tid());

@@ -21,6 +21,8 @@ struct ProcessStatus {
   pid_t pgid = 0;
   uid_t uid = 0;  // real uid of the first live thread
   bool zombie = false;
+  // "running", "stopped" (job control), "paused" (frozen) or "zombie".
+  std::string state = "running";
   std::string cmdline;  // argv joined by spaces (the comm if unreadable)
 };
 

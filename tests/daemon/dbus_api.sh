@@ -134,6 +134,7 @@ expect ps_busctl "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container ListProcesse
 expect_err resume_running org.sandboxd.Error.WrongState "${CTL[@]}" resume c1
 expect pause "${CTL[@]}" pause c1
 expect prop_paused bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q paused"
+expect ps_paused bash -c "'${CTL[0]}' -M $INST ps c1 | grep 'sleep 30' | grep -q paused"
 expect_err exec_paused org.sandboxd.Error.WrongState "${CTL[@]}" exec c1 -- /bin/true
 expect_err pause_paused org.sandboxd.Error.WrongState "${CTL[@]}" pause c1
 expect resume_busctl "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Resume
