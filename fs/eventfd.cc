@@ -26,7 +26,7 @@ class EventFd : public FileDescription {
       value = semaphore_ ? 1 : count_;
       count_ -= value;
     }
-    CopyToIoVecs(dst, &value);
+    ScatterToIoVecs(dst, 0, &value, sizeof(value));
     queue_.Notify(POLLOUT | POLLWRNORM);
     return sizeof(uint64_t);
   }
@@ -34,7 +34,8 @@ class EventFd : public FileDescription {
   // Linux's eventfd_write(): adds, unless the sum would exceed kMaxCount.
   ErrnoOr<size_t> Write(HostIoVecs src, int64_t offset) override {
     if (TotalLength(src) < sizeof(uint64_t)) return Errno(EINVAL);
-    uint64_t value = CopyFromIoVecs(src);
+    uint64_t value = 0;
+    GatherFromIoVecs(src, 0, &value, sizeof(value));
     if (value == UINT64_MAX) return Errno(EINVAL);
     {
       absl::MutexLock lock(&mu_);
@@ -61,31 +62,6 @@ class EventFd : public FileDescription {
   std::string AnonymousName() const override { return "anon_inode:[eventfd]"; }
 
  private:
-  static void CopyToIoVecs(HostIoVecs dst, const uint64_t* value) {
-    const auto* p = reinterpret_cast<const uint8_t*>(value);
-    size_t left = sizeof(uint64_t);
-    for (const struct iovec& v : dst) {
-      size_t k = std::min(left, v.iov_len);
-      std::memcpy(v.iov_base, p, k);
-      p += k;
-      left -= k;
-      if (left == 0) break;
-    }
-  }
-  static uint64_t CopyFromIoVecs(HostIoVecs src) {
-    uint64_t value = 0;
-    auto* p = reinterpret_cast<uint8_t*>(&value);
-    size_t left = sizeof(uint64_t);
-    for (const struct iovec& v : src) {
-      size_t k = std::min(left, v.iov_len);
-      std::memcpy(p, v.iov_base, k);
-      p += k;
-      left -= k;
-      if (left == 0) break;
-    }
-    return value;
-  }
-
   const bool semaphore_;  // immutable: EFD_SEMAPHORE
   absl::Mutex mu_;        // a leaf
   uint64_t count_ ABSL_GUARDED_BY(mu_);

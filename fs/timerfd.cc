@@ -142,15 +142,7 @@ ErrnoOr<size_t> TimerFd::Read(HostIoVecs dst, int64_t offset) {
     s.count = 0;
     s.ScheduleLocked(now, state_);
   }
-  const auto* p = reinterpret_cast<const uint8_t*>(&value);
-  size_t left = sizeof(value);
-  for (const struct iovec& v : dst) {
-    size_t k = std::min(left, v.iov_len);
-    std::memcpy(v.iov_base, p, k);
-    p += k;
-    left -= k;
-    if (left == 0) break;
-  }
+  ScatterToIoVecs(dst, 0, &value, sizeof(value));
   return sizeof(uint64_t);
 }
 

@@ -13,15 +13,7 @@ namespace sb::fs {
 
 size_t TmpfsData::Read(uint64_t off, HostIoVecs dst) const {
   if (off >= size_) return 0;
-  size_t done = 0;
-  for (const struct iovec& v : dst) {
-    size_t avail = size_ - (off + done);
-    size_t n = std::min(v.iov_len, avail);
-    std::memcpy(v.iov_base, data() + off + done, n);
-    done += n;
-    if (n < v.iov_len) break;
-  }
-  return done;
+  return ScatterToIoVecs(dst, 0, data() + off, size_ - off);
 }
 
 void TmpfsData::Reserve(uint64_t length) {
@@ -44,13 +36,7 @@ void TmpfsData::Write(uint64_t off, HostIoVecs src, size_t len) {
     Reserve(off + len);
     size_ = off + len;
   }
-  size_t done = 0;
-  for (const struct iovec& v : src) {
-    size_t n = std::min(v.iov_len, len - done);
-    std::memcpy(data() + off + done, v.iov_base, n);
-    done += n;
-    if (done == len) break;
-  }
+  GatherFromIoVecs(src, 0, data() + off, len);
 }
 
 void TmpfsData::Resize(uint64_t length) {
@@ -305,17 +291,8 @@ class TmpfsDirFile : public VfsFile {
 
   ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
     absl::MutexLock lock(&mu_);
-    int64_t pos;
-    if (whence == SEEK_SET) {
-      pos = offset;
-    } else if (whence == SEEK_CUR) {
-      pos = pos_ + offset;
-    } else {
-      return Errno(EINVAL);
-    }
-    if (pos < 0) return Errno(EINVAL);
-    pos_ = pos;
-    return pos;
+    SB_ASSIGN_OR_RETURN(pos_, SeekSetOrCur(pos_, offset, whence));
+    return pos_;
   }
 
  private:

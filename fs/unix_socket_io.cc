@@ -15,33 +15,23 @@ constexpr size_t kDgramOverhead = 32;
 
 std::vector<uint8_t> Gather(HostIoVecs src, size_t n) {
   std::vector<uint8_t> out(n);
-  size_t done = 0;
-  for (const struct iovec& v : src) {
-    if (done == n) break;
-    size_t k = std::min(v.iov_len, n - done);
-    std::memcpy(out.data() + done, v.iov_base, k);
-    done += k;
-  }
+  GatherFromIoVecs(src, 0, out.data(), n);
   return out;
 }
 
-// Copies `n` bytes of `src` into `dst` starting `dst_off` bytes in.
-void Scatter(HostIoVecs dst, size_t dst_off, const uint8_t* src, size_t n) {
-  size_t skipped = 0;
-  for (const struct iovec& v : dst) {
-    if (n == 0) return;
-    if (skipped + v.iov_len <= dst_off) {
-      skipped += v.iov_len;
-      continue;
-    }
-    size_t in_v = dst_off - skipped;
-    size_t k = std::min(v.iov_len - in_v, n);
-    std::memcpy(static_cast<uint8_t*>(v.iov_base) + in_v, src, k);
-    src += k;
-    dst_off += k;
-    n -= k;
-    skipped += v.iov_len;
-  }
+// Queues the first `n` bytes of `req` (and its rights and credentials) from
+// `from` on `to`'s receive queue.
+void EnqueueLocked(const EndpointRef& from, const EndpointRef& to, const SocketCaller& c,
+                   SendRequest& req, size_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  UnixMessage m;
+  m.data = Gather(req.data, n);
+  m.rights = std::move(req.rights);
+  req.rights.clear();
+  m.cred = req.creds ? *req.creds : c.cred;
+  m.from = from->name;
+  m.sender = from;
+  to->rx.push_back(std::move(m));
+  to->rx_bytes += n;
 }
 
 }  // namespace
@@ -79,15 +69,7 @@ ErrnoOr<size_t> UnixSocketFile::SendStream(const SocketCaller& c, SendRequest& r
   if (len == 0) return size_t{0};
   if (peer->rx_bytes >= limit) return Errno(EAGAIN);
   size_t n = std::min(len, limit - peer->rx_bytes);
-  UnixMessage m;
-  m.data = Gather(req.data, n);
-  m.rights = std::move(req.rights);
-  req.rights.clear();
-  m.cred = req.creds ? *req.creds : c.cred;
-  m.from = ep_->name;
-  m.sender = ep_;
-  peer->rx.push_back(std::move(m));
-  peer->rx_bytes += n;
+  EnqueueLocked(ep_, peer, c, req, n);
   d.Notify(peer, POLLIN | POLLRDNORM);
   return n;
 }
@@ -130,15 +112,7 @@ ErrnoOr<size_t> UnixSocketFile::SendDgram(const SocketCaller& c, SendRequest& re
   } else if (target->rx_bytes + len > static_cast<size_t>(kSockDefaultBuf) && !target->rx.empty()) {
     return Errno(EAGAIN);
   }
-  UnixMessage m;
-  m.data = Gather(req.data, len);
-  m.rights = std::move(req.rights);
-  req.rights.clear();
-  m.cred = req.creds ? *req.creds : c.cred;
-  m.from = ep_->name;
-  m.sender = ep_;
-  target->rx.push_back(std::move(m));
-  target->rx_bytes += len;
+  EnqueueLocked(ep_, target, c, req, len);
   d.Notify(target, POLLIN | POLLRDNORM);
   return len;
 }
@@ -178,7 +152,7 @@ ErrnoOr<RecvResult> UnixSocketFile::RecvStream(HostIoVecs dst, int flags) {
       if (pass) r.creds = m.cred;
     }
     size_t k = std::min(want - r.copied, m.data.size() - m.off);
-    Scatter(dst, r.copied, m.data.data() + m.off, k);
+    ScatterToIoVecs(dst, r.copied, m.data.data() + m.off, k);
     r.copied += k;
     bool had_rights = !m.rights.empty();
     if (had_rights) {
@@ -228,7 +202,7 @@ ErrnoOr<RecvResult> UnixSocketFile::RecvDgram(HostIoVecs dst, int flags) {
   UnixMessage& m = ep_->rx.front();
   r.length = m.data.size();
   r.copied = std::min(want, m.data.size());
-  Scatter(dst, 0, m.data.data(), r.copied);
+  ScatterToIoVecs(dst, 0, m.data.data(), r.copied);
   if (r.copied < r.length) r.msg_flags |= MSG_TRUNC;
   r.addr = m.from;
   if (pass) r.creds = m.cred;

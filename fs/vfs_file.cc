@@ -68,4 +68,9 @@ ErrnoOr<int64_t> SeekInFile(int64_t cur, int64_t size, int64_t offset, int whenc
   return pos;
 }
 
+ErrnoOr<int64_t> SeekSetOrCur(int64_t cur, int64_t offset, int whence) {
+  if (whence != SEEK_SET && whence != SEEK_CUR) return Errno(EINVAL);
+  return SeekInFile(cur, 0, offset, whence);
+}
+
 }  // namespace sb::fs

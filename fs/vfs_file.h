@@ -58,5 +58,8 @@ uint8_t DirentType(mode_t mode);
 // Reads the regular-file/offset arithmetic of lseek for a file of `size`
 // at `cur`: SEEK_SET/CUR/END/DATA/HOLE (no holes: data up to size).
 ErrnoOr<int64_t> SeekInFile(int64_t cur, int64_t size, int64_t offset, int whence);
+// lseek where only SEEK_SET and SEEK_CUR mean something (directories,
+// Linux's seq_file): the new position from `cur`, EINVAL otherwise.
+ErrnoOr<int64_t> SeekSetOrCur(int64_t cur, int64_t offset, int whence);
 
 }  // namespace sb::fs

@@ -23,6 +23,13 @@ inline size_t TotalLength(HostIoVecs v) {
   return n;
 }
 
+// Copies up to `n` bytes of `src` into `dst`, starting `dst_off` bytes into
+// the iovecs; returns how many fitted.
+size_t ScatterToIoVecs(HostIoVecs dst, size_t dst_off, const void* src, size_t n);
+// Copies up to `n` bytes out of `src`, starting `src_off` bytes into the
+// iovecs, to `dst`; returns how many there were.
+size_t GatherFromIoVecs(HostIoVecs src, size_t src_off, void* dst, size_t n);
+
 // Copies to and from a program's address space. EFAULT on a bad address.
 class UserIo {
  public:

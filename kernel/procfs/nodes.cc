@@ -58,17 +58,8 @@ class DirFile : public fs::VfsFile {
 
   ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
     absl::MutexLock lock(&mu_);
-    int64_t pos;
-    if (whence == SEEK_SET) {
-      pos = offset;
-    } else if (whence == SEEK_CUR) {
-      pos = pos_ + offset;
-    } else {
-      return Errno(EINVAL);
-    }
-    if (pos < 0) return Errno(EINVAL);
-    pos_ = pos;
-    return pos;
+    SB_ASSIGN_OR_RETURN(pos_, fs::SeekSetOrCur(pos_, offset, whence));
+    return pos_;
   }
 
  private:
@@ -95,15 +86,8 @@ class SeqFile : public fs::VfsFile {
       SB_ASSIGN_OR_RETURN(std::string text, node_->Generate(Task::Current()));
       text_ = std::move(text);
     }
-    size_t done = 0;
     size_t from = static_cast<size_t>(std::min<int64_t>(at, static_cast<int64_t>(text_->size())));
-    for (const struct iovec& v : dst) {
-      size_t n = std::min(v.iov_len, text_->size() - from);
-      std::memcpy(v.iov_base, text_->data() + from, n);
-      from += n;
-      done += n;
-      if (n < v.iov_len) break;
-    }
+    size_t done = ScatterToIoVecs(dst, 0, text_->data() + from, text_->size() - from);
     if (offset < 0) pos_ += static_cast<int64_t>(done);
     return done;
   }
@@ -111,8 +95,8 @@ class SeqFile : public fs::VfsFile {
   ErrnoOr<size_t> Write(HostIoVecs src, int64_t offset) override {
     if (!writable()) return Errno(EBADF);
     if (!node_->writable()) return Errno(EINVAL);
-    std::string data;
-    for (const struct iovec& v : src) data.append(static_cast<const char*>(v.iov_base), v.iov_len);
+    std::string data(TotalLength(src), '\0');
+    GatherFromIoVecs(src, 0, data.data(), data.size());
     SB_TRY(node_->Write(Task::Current(), data));
     absl::MutexLock lock(&mu_);
     if (offset < 0) pos_ += static_cast<int64_t>(data.size());
@@ -122,17 +106,8 @@ class SeqFile : public fs::VfsFile {
   // Linux's seq_lseek: SEEK_SET and SEEK_CUR only.
   ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
     absl::MutexLock lock(&mu_);
-    int64_t pos;
-    if (whence == SEEK_SET) {
-      pos = offset;
-    } else if (whence == SEEK_CUR) {
-      pos = pos_ + offset;
-    } else {
-      return Errno(EINVAL);
-    }
-    if (pos < 0) return Errno(EINVAL);
-    pos_ = pos;
-    return pos;
+    SB_ASSIGN_OR_RETURN(pos_, fs::SeekSetOrCur(pos_, offset, whence));
+    return pos_;
   }
 
  private:

@@ -21,6 +21,15 @@ ErrnoOr<std::string> NameArg(Task& t, uint64_t addr) {
   return name;
 }
 
+// getxattr/listxattr's reply: with size 0 only the length, ERANGE if it
+// does not fit in `size`.
+SyscallResult CopyOutSized(Task& t, uint64_t addr, size_t size, const std::string& data) {
+  if (size == 0) return data.size();
+  if (data.size() > size) return Errno(ERANGE);
+  SB_TRY(t.CopyOut(addr, data.data(), data.size()));
+  return data.size();
+}
+
 // A target: a path (following the final symlink or not) or a descriptor.
 enum class Form { kPath, kLink, kFd };
 
@@ -34,66 +43,57 @@ ErrnoOr<AtTarget> Target(Task& t, Form form, uint64_t arg) {
                    form == Form::kLink ? fs::FollowFinal::kNo : fs::FollowFinal::kYes);
 }
 
+// The call's target, with its own argument checks (`checks`) in Linux's
+// order: a descriptor is looked up first (EBADF wins), a path after them.
+template <class Checks>
+ErrnoOr<AtTarget> CheckedTarget(Task& t, Form form, uint64_t arg, Checks&& checks) {
+  if (form == Form::kFd) {
+    SB_ASSIGN_OR_RETURN(AtTarget target, Target(t, form, arg));
+    SB_TRY(checks());
+    return target;
+  }
+  SB_TRY(checks());
+  return Target(t, form, arg);
+}
+
 // Files with no place in the tree (pipes) keep no attributes: Linux's
 // pipefs has no xattr handlers, after the generic permission check.
-ErrnoStatus AnonymousXattr(Task& t, const AtTarget& target, std::string_view name,
-                           fs::XattrAccess access) {
-  SB_ASSIGN_OR_RETURN(struct stat st, target.file->Stat());
-  SB_TRY(fs::XattrPermission(t.creds(), st, name, access));
+Errno AnonymousXattr(Task& t, const AtTarget& target, std::string_view name,
+                     fs::XattrAccess access) {
+  auto st = target.file->Stat();
+  if (!st.ok()) return st.error();
+  if (auto r = fs::XattrPermission(t.creds(), *st, name, access); !r.ok()) return r.error();
   return Errno(EOPNOTSUPP);
 }
 
 SyscallResult DoSetxattr(Task& t, Form form, const SyscallArgs& a) {
-  const uint64_t value_addr = a.addr(2);
   const size_t size = a.size(3);
   const int flags = a.i32(4);
-  std::optional<AtTarget> fd_target;
-  if (form == Form::kFd) {
-    SB_ASSIGN_OR_RETURN(fd_target, Target(t, form, a.u64(0)));  // EBADF first
-  }
-  if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) return Errno(EINVAL);
-  SB_ASSIGN_OR_RETURN(std::string name, NameArg(t, a.addr(1)));
-  if (size > fs::kXattrSizeMax) return Errno(E2BIG);
-  std::string value(size, '\0');
-  if (size > 0) SB_TRY(t.CopyIn(value_addr, value.data(), size));
-  AtTarget target;
-  if (fd_target) {
-    target = std::move(*fd_target);
-  } else {
-    SB_ASSIGN_OR_RETURN(target, Target(t, form, a.u64(0)));
-  }
-  if (!target.loc) {
-    SB_TRY(AnonymousXattr(t, target, name, fs::XattrAccess::kWrite));
-    return 0;
-  }
+  std::string name, value;
+  SB_ASSIGN_OR_RETURN(AtTarget target, CheckedTarget(t, form, a.u64(0), [&]() -> ErrnoStatus {
+                        if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) return Errno(EINVAL);
+                        SB_ASSIGN_OR_RETURN(name, NameArg(t, a.addr(1)));
+                        if (size > fs::kXattrSizeMax) return Errno(E2BIG);
+                        value.resize(size);
+                        if (size > 0) SB_TRY(t.CopyIn(a.addr(2), value.data(), size));
+                        return Ok();
+                      }));
+  if (!target.loc) return AnonymousXattr(t, target, name, fs::XattrAccess::kWrite);
   SB_TRY(t.mount_namespace().SetXattr(t.FsContext(), *target.loc, name, value, flags));
   return 0;
 }
 
 SyscallResult DoGetxattr(Task& t, Form form, const SyscallArgs& a) {
-  const uint64_t value_addr = a.addr(2);
   const size_t size = std::min(a.size(3), fs::kXattrSizeMax);
-  std::optional<AtTarget> fd_target;
-  if (form == Form::kFd) {
-    SB_ASSIGN_OR_RETURN(fd_target, Target(t, form, a.u64(0)));
-  }
-  SB_ASSIGN_OR_RETURN(std::string name, NameArg(t, a.addr(1)));
-  AtTarget target;
-  if (fd_target) {
-    target = std::move(*fd_target);
-  } else {
-    SB_ASSIGN_OR_RETURN(target, Target(t, form, a.u64(0)));
-  }
-  if (!target.loc) {
-    SB_TRY(AnonymousXattr(t, target, name, fs::XattrAccess::kRead));
-    return 0;
-  }
+  std::string name;
+  SB_ASSIGN_OR_RETURN(AtTarget target, CheckedTarget(t, form, a.u64(0), [&]() -> ErrnoStatus {
+                        SB_ASSIGN_OR_RETURN(name, NameArg(t, a.addr(1)));
+                        return Ok();
+                      }));
+  if (!target.loc) return AnonymousXattr(t, target, name, fs::XattrAccess::kRead);
   SB_ASSIGN_OR_RETURN(std::string value,
                       t.mount_namespace().GetXattr(t.FsContext(), *target.loc, name));
-  if (size == 0) return value.size();
-  if (value.size() > size) return Errno(ERANGE);
-  SB_TRY(t.CopyOut(value_addr, value.data(), value.size()));
-  return value.size();
+  return CopyOutSized(t, a.addr(2), size, value);
 }
 
 SyscallResult DoListxattr(Task& t, Form form, const SyscallArgs& a) {
@@ -108,28 +108,16 @@ SyscallResult DoListxattr(Task& t, Form form, const SyscallArgs& a) {
     list += n;
     list.push_back('\0');
   }
-  if (size == 0) return list.size();
-  if (list.size() > size) return Errno(ERANGE);
-  SB_TRY(t.CopyOut(list_addr, list.data(), list.size()));
-  return list.size();
+  return CopyOutSized(t, list_addr, size, list);
 }
 
 SyscallResult DoRemovexattr(Task& t, Form form, const SyscallArgs& a) {
-  std::optional<AtTarget> fd_target;
-  if (form == Form::kFd) {
-    SB_ASSIGN_OR_RETURN(fd_target, Target(t, form, a.u64(0)));
-  }
-  SB_ASSIGN_OR_RETURN(std::string name, NameArg(t, a.addr(1)));
-  AtTarget target;
-  if (fd_target) {
-    target = std::move(*fd_target);
-  } else {
-    SB_ASSIGN_OR_RETURN(target, Target(t, form, a.u64(0)));
-  }
-  if (!target.loc) {
-    SB_TRY(AnonymousXattr(t, target, name, fs::XattrAccess::kWrite));
-    return 0;
-  }
+  std::string name;
+  SB_ASSIGN_OR_RETURN(AtTarget target, CheckedTarget(t, form, a.u64(0), [&]() -> ErrnoStatus {
+                        SB_ASSIGN_OR_RETURN(name, NameArg(t, a.addr(1)));
+                        return Ok();
+                      }));
+  if (!target.loc) return AnonymousXattr(t, target, name, fs::XattrAccess::kWrite);
   SB_TRY(t.mount_namespace().RemoveXattr(t.FsContext(), *target.loc, name));
   return 0;
 }

@@ -71,18 +71,6 @@ InfoKind KindOf(int sig, int code) {
   return InfoKind::kKill;                  // SI_USER (kill), SI_KERNEL
 }
 
-// Scatters `n` bytes from `src` over `dst` (which holds at least `n`).
-void CopyToIoVecs(HostIoVecs dst, const void* src, size_t n) {
-  const auto* p = static_cast<const uint8_t*>(src);
-  for (const struct iovec& v : dst) {
-    if (n == 0) break;
-    const size_t k = std::min(n, v.iov_len);
-    std::memcpy(v.iov_base, p, k);
-    p += k;
-    n -= k;
-  }
-}
-
 }  // namespace
 
 struct signalfd_siginfo ToSignalfdSiginfo(const siginfo_t& info) {
@@ -160,7 +148,7 @@ ErrnoOr<size_t> SignalFd::Read(HostIoVecs dst, int64_t offset) {
   }
   if (out.empty()) return Errno(EAGAIN);
   const size_t bytes = out.size() * sizeof(struct signalfd_siginfo);
-  CopyToIoVecs(dst, out.data(), bytes);
+  ScatterToIoVecs(dst, 0, out.data(), bytes);
   return bytes;
 }
 

@@ -27,24 +27,9 @@ constexpr int kCapSysAdmin = 21;
 
 constexpr uint32_t kAllEvents = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLHUP | POLLERR;
 
-// Copies `src` into the iovecs.
-void Scatter(HostIoVecs dst, const uint8_t* src, size_t n) {
-  for (const struct iovec& v : dst) {
-    if (n == 0) return;
-    size_t k = std::min(n, v.iov_len);
-    std::memcpy(v.iov_base, src, k);
-    src += k;
-    n -= k;
-  }
-}
-
 std::vector<uint8_t> Gather(HostIoVecs src) {
-  std::vector<uint8_t> buf;
-  buf.reserve(TotalLength(src));
-  for (const struct iovec& v : src) {
-    auto* p = static_cast<const uint8_t*>(v.iov_base);
-    buf.insert(buf.end(), p, p + v.iov_len);
-  }
+  std::vector<uint8_t> buf(TotalLength(src));
+  GatherFromIoVecs(src, 0, buf.data(), buf.size());
   return buf;
 }
 
@@ -101,7 +86,7 @@ class MasterFile : public fs::VfsFile {
         return Errno(EAGAIN);
       }
     }
-    Scatter(dst, buf.data(), n);
+    ScatterToIoVecs(dst, 0, buf.data(), n);
     term_->queue_.Notify(POLLOUT | POLLWRNORM);
     return n;
   }
@@ -325,7 +310,7 @@ ErrnoOr<size_t> ReadReplica(Task& t, ReplicaFile& f, HostIoVecs dst, bool may_bl
     }
     first = false;
     if (done) {
-      Scatter(dst, buf.data(), n);
+      ScatterToIoVecs(dst, 0, buf.data(), n);
       if (n > 0) term.queue_.Notify(POLLOUT | POLLWRNORM);
       return n;
     }
