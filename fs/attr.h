@@ -27,6 +27,36 @@ struct AttrChange {
   struct timespec ctime = {};
 };
 
+// The attributes an in-memory inode keeps (tmpfs, pipes): what stat shows
+// and SetAttr changes. Plain data, saved with the inode; its owner guards it.
+struct InodeAttrs {
+  mode_t perms = 0;  // permission bits (07777)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  struct timespec atime = {}, mtime = {}, ctime = {};
+
+  // All three times `now`.
+  InodeAttrs(mode_t perms, uid_t uid, gid_t gid, struct timespec now)
+      : perms(perms & 07777), uid(uid), gid(gid), atime(now), mtime(now), ctime(now) {}
+  void Apply(const AttrChange& change) {
+    if (change.mode) perms = *change.mode & 07777;
+    if (change.uid) uid = *change.uid;
+    if (change.gid) gid = *change.gid;
+    if (change.atime) atime = *change.atime;
+    if (change.mtime) mtime = *change.mtime;
+    ctime = change.ctime;
+  }
+  // Owner, permission bits (or'ed into st_mode) and times.
+  void Fill(struct stat& st) const {
+    st.st_mode |= perms;
+    st.st_uid = uid;
+    st.st_gid = gid;
+    st.st_atim = atime;
+    st.st_mtim = mtime;
+    st.st_ctim = ctime;
+  }
+};
+
 // utimensat(2)'s two times as the caller gave them: tv_nsec may be
 // UTIME_NOW or UTIME_OMIT. A null `const UtimesRequest*` means "both now"
 // (times == NULL).

@@ -113,7 +113,6 @@ class PipeFile : public FileDescription {
 Pipe::Pipe() : ino_(NextPipeIno()) {
   absl::MutexLock lock(&mu_);
   ring_.resize(abi::kPipeDefaultSize);
-  atime_ = mtime_ = ctime_ = NowTimespec();
 }
 
 void Pipe::AddEnd(bool read_end) {
@@ -238,7 +237,7 @@ ErrnoOr<size_t> Pipe::Read(HostIoVecs dst) {
       if (seg.len == 0) segments_.pop_front();
       if (packet) break;
     }
-    atime_ = NowTimespec();
+    attrs_.atime = NowTimespec();
   }
   queue_.Notify(POLLOUT | POLLWRNORM);
   return done;
@@ -270,7 +269,7 @@ void Pipe::Consume(size_t n) {
       n -= k;
       if (seg.len == 0) segments_.pop_front();
     }
-    atime_ = NowTimespec();
+    attrs_.atime = NowTimespec();
   }
   queue_.Notify(POLLOUT | POLLWRNORM);
 }
@@ -312,7 +311,7 @@ ErrnoOr<size_t> Pipe::Write(HostIoVecs src, bool packet) {
       segments_.push_back({n, false});
     }
     size_ += n;
-    mtime_ = ctime_ = NowTimespec();
+    attrs_.mtime = attrs_.ctime = NowTimespec();
   }
   queue_.Notify(POLLIN | POLLRDNORM);
   return n;
@@ -337,31 +336,22 @@ struct stat Pipe::Stat() const {
   absl::MutexLock lock(&mu_);
   st.st_dev = PipefsDev();
   st.st_ino = ino_;
-  st.st_mode = S_IFIFO | perms_;
-  st.st_uid = uid_;
-  st.st_gid = gid_;
+  st.st_mode = S_IFIFO;
+  attrs_.Fill(st);
   st.st_nlink = 1;
   st.st_blksize = 4096;
-  st.st_atim = atime_;
-  st.st_mtim = mtime_;
-  st.st_ctim = ctime_;
   return st;
 }
 
 void Pipe::SetOwner(uid_t uid, gid_t gid) {
   absl::MutexLock lock(&mu_);
-  uid_ = uid;
-  gid_ = gid;
+  attrs_.uid = uid;
+  attrs_.gid = gid;
 }
 
 void Pipe::SetAttr(const AttrChange& change) {
   absl::MutexLock lock(&mu_);
-  if (change.mode) perms_ = *change.mode & 07777;
-  if (change.uid) uid_ = *change.uid;
-  if (change.gid) gid_ = *change.gid;
-  if (change.atime) atime_ = *change.atime;
-  if (change.mtime) mtime_ = *change.mtime;
-  ctime_ = change.ctime;
+  attrs_.Apply(change);
 }
 
 Pipe* AsPipe(FileDescription& f) {

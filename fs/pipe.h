@@ -24,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "fs/attr.h"
 #include "fs/file.h"
+#include "fs/inode.h"
 #include "fs/locks.h"
 
 namespace sb::fs {
@@ -97,11 +98,7 @@ class Pipe {
   uint64_t reader_opens_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t writer_opens_ ABSL_GUARDED_BY(mu_) = 0;
   const std::shared_ptr<FileLockContext> locks_ = std::make_shared<FileLockContext>();
-  struct timespec atime_ ABSL_GUARDED_BY(mu_), mtime_ ABSL_GUARDED_BY(mu_),
-      ctime_ ABSL_GUARDED_BY(mu_);
-  mode_t perms_ ABSL_GUARDED_BY(mu_) = 0600;
-  uid_t uid_ ABSL_GUARDED_BY(mu_) = 0;
-  gid_t gid_ ABSL_GUARDED_BY(mu_) = 0;
+  InodeAttrs attrs_ ABSL_GUARDED_BY(mu_){0600, 0, 0, NowTimespec()};
   WaitQueue queue_;  // readiness changes of both ends
 };
 

@@ -78,11 +78,8 @@ TmpfsInode::TmpfsInode(FilesystemRef fs, const CreateRequest& req)
       ino_(fs->NextIno()),
       type_(req.mode & S_IFMT),
       rdev_(req.rdev),
-      perms_(req.mode & 07777),
-      uid_(req.uid),
-      gid_(req.gid),
+      attrs_(req.mode, req.uid, req.gid, NowTimespec()),
       nlink_(S_ISDIR(req.mode) ? 2 : 1) {
-  atime_ = mtime_ = ctime_ = NowTimespec();
   static_cast<TmpfsFilesystem&>(this->fs()).InodeCreated();
 }
 
@@ -93,29 +90,20 @@ ErrnoOr<struct stat> TmpfsInode::Stat() {
   absl::MutexLock lock(&mu_);
   st.st_dev = fs().dev();
   st.st_ino = ino_;
-  st.st_mode = type_ | perms_;
+  st.st_mode = type_;
+  attrs_.Fill(st);
   st.st_nlink = nlink_;
-  st.st_uid = uid_;
-  st.st_gid = gid_;
   st.st_rdev = rdev_;
   st.st_size = static_cast<off_t>(SizeLocked());
   st.st_blksize = 4096;
   st.st_blocks =
       S_ISREG(type_) ? static_cast<blkcnt_t>(((SizeLocked() + 4095) & ~4095ull) / 512) : 0;
-  st.st_atim = atime_;
-  st.st_mtim = mtime_;
-  st.st_ctim = ctime_;
   return st;
 }
 
 ErrnoStatus TmpfsInode::SetAttr(const AttrChange& change) {
   absl::MutexLock lock(&mu_);
-  if (change.mode) perms_ = *change.mode & 07777;
-  if (change.uid) uid_ = *change.uid;
-  if (change.gid) gid_ = *change.gid;
-  if (change.atime) atime_ = *change.atime;
-  if (change.mtime) mtime_ = *change.mtime;
-  ctime_ = change.ctime;
+  attrs_.Apply(change);
   return Ok();
 }
 
@@ -162,15 +150,16 @@ void TmpfsInode::Touch(bool atime, bool mtime, bool ctime) {
 
 void TmpfsInode::TouchLocked(bool atime, bool mtime, bool ctime) {
   struct timespec now = NowTimespec();
-  if (atime) atime_ = now;
-  if (mtime) mtime_ = now;
-  if (ctime) ctime_ = now;
+  if (atime) attrs_.atime = now;
+  if (mtime) attrs_.mtime = now;
+  if (ctime) attrs_.ctime = now;
 }
 
 void TmpfsInode::TouchAtimeLocked() {
   struct timespec now = NowTimespec();
-  if (Older(atime_, mtime_) || Older(atime_, ctime_) || now.tv_sec - atime_.tv_sec >= 86400) {
-    atime_ = now;
+  if (Older(attrs_.atime, attrs_.mtime) || Older(attrs_.atime, attrs_.ctime) ||
+      now.tv_sec - attrs_.atime.tv_sec >= 86400) {
+    attrs_.atime = now;
   }
 }
 

@@ -102,7 +102,7 @@ ErrnoStatus TmpfsFile::Truncate(uint64_t length) {
 ErrnoStatus TmpfsFile::SetAttr(const AttrChange& change) {
   {
     absl::MutexLock lock(&mu_);
-    if ((seals_ & kSealExec) && change.mode && ((*change.mode ^ perms_) & 0111)) {
+    if ((seals_ & kSealExec) && change.mode && ((*change.mode ^ attrs_.perms) & 0111)) {
       return Errno(EPERM);
     }
   }
@@ -185,8 +185,8 @@ ErrnoOr<std::pair<size_t, uint64_t>> TmpfsFile::WriteAt(uint64_t off, HostIoVecs
   data_.Write(off, src, len);
   TouchLocked(false, true, true);
   // Linux's file_remove_privs(): a write drops setuid (and group-exec setgid).
-  if (perms_ & S_ISUID) perms_ &= ~S_ISUID;
-  if ((perms_ & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) perms_ &= ~S_ISGID;
+  if (attrs_.perms & S_ISUID) attrs_.perms &= ~S_ISUID;
+  if ((attrs_.perms & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) attrs_.perms &= ~S_ISGID;
   return std::make_pair(len, end);
 }
 

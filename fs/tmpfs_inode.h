@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "fs/attr.h"
 #include "fs/inode.h"
 #include "fs/pipe.h"
 #include "fs/tmpfs_data.h"
@@ -79,12 +80,8 @@ class TmpfsInode : public Inode {
   const mode_t type_;   // immutable: S_IFMT bits
   const dev_t rdev_;    // immutable
   mutable absl::Mutex mu_;
-  mode_t perms_ ABSL_GUARDED_BY(mu_);  // permission bits (07777)
-  uid_t uid_ ABSL_GUARDED_BY(mu_);
-  gid_t gid_ ABSL_GUARDED_BY(mu_);
+  InodeAttrs attrs_ ABSL_GUARDED_BY(mu_);
   nlink_t nlink_ ABSL_GUARDED_BY(mu_);
-  struct timespec atime_ ABSL_GUARDED_BY(mu_), mtime_ ABSL_GUARDED_BY(mu_),
-      ctime_ ABSL_GUARDED_BY(mu_);
   XattrMap xattrs_ ABSL_GUARDED_BY(mu_);  // plain data, saved with the inode
 
   friend class TmpfsDir;

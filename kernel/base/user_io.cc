@@ -39,4 +39,14 @@ size_t GatherFromIoVecs(HostIoVecs src, size_t src_off, void* dst, size_t n) {
                       [&](uint8_t* p, size_t at, size_t k) { std::memcpy(to + at, p, k); });
 }
 
+void AdvanceIoVecs(std::vector<struct iovec>& v, size_t n) {
+  size_t i = 0;
+  while (i < v.size() && n >= v[i].iov_len) n -= v[i++].iov_len;
+  v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i));
+  if (!v.empty()) {
+    v[0].iov_base = static_cast<uint8_t*>(v[0].iov_base) + n;
+    v[0].iov_len -= n;
+  }
+}
+
 }  // namespace sb

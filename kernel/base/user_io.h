@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "kernel/base/errno.h"
 
@@ -29,6 +30,9 @@ size_t ScatterToIoVecs(HostIoVecs dst, size_t dst_off, const void* src, size_t n
 // Copies up to `n` bytes out of `src`, starting `src_off` bytes into the
 // iovecs, to `dst`; returns how many there were.
 size_t GatherFromIoVecs(HostIoVecs src, size_t src_off, void* dst, size_t n);
+
+// Drops the first `n` bytes of `v` (a partial transfer's progress).
+void AdvanceIoVecs(std::vector<struct iovec>& v, size_t n);
 
 // Copies to and from a program's address space. EFAULT on a bad address.
 class UserIo {

@@ -24,17 +24,6 @@ SyscallResult DoRead(Task& t, int fd, const std::vector<struct iovec>& dst, int6
   return n;
 }
 
-// Drops the first `n` bytes of `v`.
-void Advance(std::vector<struct iovec>& v, size_t n) {
-  size_t i = 0;
-  while (i < v.size() && n >= v[i].iov_len) n -= v[i++].iov_len;
-  v.erase(v.begin(), v.begin() + i);
-  if (!v.empty()) {
-    v[0].iov_base = static_cast<uint8_t*>(v[0].iov_base) + n;
-    v[0].iov_len -= n;
-  }
-}
-
 SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src_in, int64_t offset) {
   SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(fd));
   if (!f->writable()) return Errno(EBADF);
@@ -63,7 +52,7 @@ SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src_in, 
         return Errno(EFBIG);
       }
       if (pos + total > fsize) {
-        Advance(src, 0);
+        AdvanceIoVecs(src, 0);
         size_t keep = fsize - pos, acc = 0;
         for (size_t i = 0; i < src.size(); ++i) {
           if (acc + src[i].iov_len >= keep) {
@@ -85,15 +74,10 @@ SyscallResult DoWrite(Task& t, int fd, const std::vector<struct iovec>& src_in, 
     if (!r.ok() || *r == 0) break;
     done += *r;
     if (done >= total || f->nonblocking() || offset >= 0) break;
-    Advance(src, *r);
+    AdvanceIoVecs(src, *r);
   }
   if (done > 0) return done;
-  if (!r.ok() && r.error().value() == EPIPE) {
-    siginfo_t info{};
-    info.si_signo = SIGPIPE;
-    info.si_code = SI_USER;
-    t.SendSignal(info);
-  }
+  if (!r.ok() && r.error().value() == EPIPE) SendSigpipe(t);
   if (!r.ok()) return r.error();
   return *r;
 }

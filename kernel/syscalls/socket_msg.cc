@@ -13,6 +13,7 @@
 
 #include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
+#include "kernel/syscalls/blocking.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/syscalls/socket_util.h"
 
@@ -22,23 +23,6 @@ namespace {
 constexpr size_t kScmMaxFd = 253;      // SCM_MAX_FD
 constexpr size_t kMaxControl = 65536;  // beyond this Linux's sock_kmalloc fails
 constexpr int kUioMaxIov = 1024;
-
-void AdvanceIov(std::vector<struct iovec>& v, size_t n) {
-  size_t i = 0;
-  while (i < v.size() && n >= v[i].iov_len) n -= v[i++].iov_len;
-  v.erase(v.begin(), v.begin() + i);
-  if (!v.empty()) {
-    v[0].iov_base = static_cast<uint8_t*>(v[0].iov_base) + n;
-    v[0].iov_len -= n;
-  }
-}
-
-void RaiseSigpipe(Task& t) {
-  siginfo_t info{};
-  info.si_signo = SIGPIPE;
-  info.si_code = SI_USER;
-  t.SendSignal(info);
-}
 
 // Linux's scm_check_creds.
 ErrnoStatus CheckCreds(Task& t, const struct ucred& u) {
@@ -183,12 +167,12 @@ SyscallResult DoSend(Task& t, const SocketRef& s, std::vector<struct iovec> data
     if (!r.ok() || !stream) break;
     done += *r;
     if (done >= total || *r == 0) break;
-    AdvanceIov(data, *r);
+    AdvanceIoVecs(data, *r);
   }
   if (stream && done > 0) return done;
   if (!r.ok()) {
     // Only a stream send raises SIGPIPE (Linux's unix_stream_sendmsg).
-    if (r.error().value() == EPIPE && stream && !(req.flags & MSG_NOSIGNAL)) RaiseSigpipe(t);
+    if (r.error().value() == EPIPE && stream && !(req.flags & MSG_NOSIGNAL)) SendSigpipe(t);
     return r.error();
   }
   return *r;
@@ -213,7 +197,7 @@ ErrnoOr<RecvOut> DoRecv(Task& t, const SocketRef& s, std::vector<struct iovec> d
   const bool stream = s.sock->type() == SOCK_STREAM;
   if (stream && (flags & MSG_WAITALL) && !(flags & MSG_PEEK) && !nonblock) {
     while (r.copied < want && r.copied > 0 && r.rights.empty()) {
-      AdvanceIov(dst, r.length);
+      AdvanceIoVecs(dst, r.length);
       auto more = recv_once(false);
       if (!more.ok() || more->copied == 0) break;
       r.copied += more->copied;

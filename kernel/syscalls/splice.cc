@@ -27,34 +27,6 @@ constexpr size_t kChunk = size_t{1} << 20;
 
 HostIoVecs Vec(struct iovec& v) { return HostIoVecs(&v, 1); }
 
-void SendSigpipe(Task& t) {
-  siginfo_t info{};
-  info.si_signo = SIGPIPE;
-  info.si_code = SI_USER;
-  t.SendSignal(info);
-}
-
-// Retries `op` while it says EAGAIN, sleeping until one of `queues` is
-// notified (unless `nonblock`); a signal ends the wait with ERESTARTSYS.
-template <class Op>
-auto Retry(Task& t, bool nonblock, std::vector<WaitQueue*> queues, Op&& op) -> decltype(op()) {
-  auto r = op();
-  if (r.ok() || r.error().value() != EAGAIN || nonblock) return r;
-  Waiter& w = t.waiter();
-  std::vector<WaitRegistration> regs;
-  for (WaitQueue* q : queues) {
-    if (q != nullptr) regs.emplace_back(q, &w, ~0u);
-  }
-  for (;;) {
-    w.ResetEvents();
-    r = op();
-    if (r.ok() || r.error().value() != EAGAIN) return r;
-    if (w.Wait(absl::InfiniteFuture()) == Waiter::Result::kInterrupted) {
-      return Errno(abi::ERESTARTSYS);
-    }
-  }
-}
-
 // Where a transfer reads or writes a non-pipe file: at an explicit offset
 // (the caller's *off), or at the file's own position.
 struct FilePos {
@@ -124,7 +96,7 @@ ErrnoOr<size_t> FileToPipe(Task& t, FilePos& in, fs::Pipe& opipe, size_t len, bo
     in.Advance(w);
     return w;
   };
-  auto r = Retry(t, nonblock, {opipe.queue()}, step);
+  auto r = RetryWhileAgain(t, nonblock, {opipe.queue()}, ~0u, step);
   if (!r.ok() && r.error().value() == EPIPE) SendSigpipe(t);
   return r;
 }
@@ -145,7 +117,7 @@ ErrnoOr<size_t> PipeToFile(Task& t, fs::Pipe& ipipe, FilePos& out, size_t len, b
     if (out.explicit_offset) out.pos += static_cast<int64_t>(w);
     return w;
   };
-  return Retry(t, nonblock, {ipipe.queue()}, step);
+  return RetryWhileAgain(t, nonblock, {ipipe.queue()}, ~0u, step);
 }
 
 // One round of pipe -> pipe; `consume` false for tee(2).
@@ -165,7 +137,7 @@ ErrnoOr<size_t> PipeToPipe(Task& t, fs::Pipe& ipipe, fs::Pipe& opipe, size_t len
     if (consume) ipipe.Consume(w);
     return w;
   };
-  auto r = Retry(t, nonblock, {ipipe.queue(), opipe.queue()}, step);
+  auto r = RetryWhileAgain(t, nonblock, {ipipe.queue(), opipe.queue()}, ~0u, step);
   if (!r.ok() && r.error().value() == EPIPE) SendSigpipe(t);
   return r;
 }
@@ -298,12 +270,14 @@ SyscallResult Vmsplice(Task& t, const SyscallArgs& a) {
   bool nonblock = (flags & SPLICE_F_NONBLOCK) || f->nonblocking();
   if (to_pipe) {
     // One round, as Linux's vmsplice_to_pipe: what fits once there is room.
-    auto r = Retry(t, nonblock, {pipe->queue()}, [&] { return pipe->Write(v, false); });
+    auto r =
+        RetryWhileAgain(t, nonblock, {pipe->queue()}, ~0u, [&] { return pipe->Write(v, false); });
     if (!r.ok() && r.error().value() == EPIPE) SendSigpipe(t);
     SB_ASSIGN_OR_RETURN(size_t n, std::move(r));
     return n;
   }
-  SB_ASSIGN_OR_RETURN(size_t n, Retry(t, nonblock, {pipe->queue()}, [&] { return pipe->Read(v); }));
+  SB_ASSIGN_OR_RETURN(
+      size_t n, RetryWhileAgain(t, nonblock, {pipe->queue()}, ~0u, [&] { return pipe->Read(v); }));
   return n;
 }
 
