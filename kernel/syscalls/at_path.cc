@@ -16,6 +16,12 @@ AtTarget TargetOf(fs::FileRef file) {
   return target;
 }
 
+ErrnoOr<AtTarget> ResolveAtFlags(Task& t, int dirfd, uint64_t path_addr, int flags) {
+  SB_ASSIGN_OR_RETURN(std::string path, CopyInPath(t, path_addr));
+  return ResolveAt(t, dirfd, path, flags & AT_EMPTY_PATH,
+                   (flags & AT_SYMLINK_NOFOLLOW) ? fs::FollowFinal::kNo : fs::FollowFinal::kYes);
+}
+
 ErrnoOr<AtTarget> ResolveAt(Task& t, int dirfd, const std::string& path, bool empty_path,
                             fs::FollowFinal follow) {
   if (path.empty()) {

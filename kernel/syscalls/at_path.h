@@ -29,6 +29,10 @@ struct AtTarget {
 ErrnoOr<AtTarget> ResolveAt(Task& t, int dirfd, const std::string& path, bool empty_path,
                             fs::FollowFinal follow);
 
+// ResolveAt for a path in user memory and an *at() call's flags
+// (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; the caller checks the others).
+ErrnoOr<AtTarget> ResolveAtFlags(Task& t, int dirfd, uint64_t path_addr, int flags);
+
 // The file behind `fd` for the f*() calls that Linux's fdget() serves:
 // EBADF for an O_PATH descriptor.
 ErrnoOr<fs::FileRef> FileForFd(Task& t, int fd);

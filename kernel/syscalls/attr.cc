@@ -49,20 +49,14 @@ ErrnoStatus UtimesTarget(Task& t, const AtTarget& target, const fs::UtimesReques
 
 SyscallResult DoFchmodat(Task& t, int dirfd, uint64_t path_addr, mode_t mode, int flags) {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return Errno(EINVAL);
-  SB_ASSIGN_OR_RETURN(std::string path, CopyInPath(t, path_addr));
-  fs::FollowFinal follow =
-      (flags & AT_SYMLINK_NOFOLLOW) ? fs::FollowFinal::kNo : fs::FollowFinal::kYes;
-  SB_ASSIGN_OR_RETURN(AtTarget target, ResolveAt(t, dirfd, path, flags & AT_EMPTY_PATH, follow));
+  SB_ASSIGN_OR_RETURN(AtTarget target, ResolveAtFlags(t, dirfd, path_addr, flags));
   SB_TRY(ChmodTarget(t, target, mode));
   return 0;
 }
 
 SyscallResult DoFchownat(Task& t, int dirfd, uint64_t path_addr, uid_t uid, gid_t gid, int flags) {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return Errno(EINVAL);
-  SB_ASSIGN_OR_RETURN(std::string path, CopyInPath(t, path_addr));
-  fs::FollowFinal follow =
-      (flags & AT_SYMLINK_NOFOLLOW) ? fs::FollowFinal::kNo : fs::FollowFinal::kYes;
-  SB_ASSIGN_OR_RETURN(AtTarget target, ResolveAt(t, dirfd, path, flags & AT_EMPTY_PATH, follow));
+  SB_ASSIGN_OR_RETURN(AtTarget target, ResolveAtFlags(t, dirfd, path_addr, flags));
   SB_TRY(ChownTarget(t, target, uid, gid));
   return 0;
 }
@@ -82,10 +76,7 @@ SyscallResult DoUtimes(Task& t, int dirfd, uint64_t path_addr, const fs::UtimesR
     SB_TRY(UtimesTarget(t, TargetOf(std::move(f)), times));
     return 0;
   }
-  SB_ASSIGN_OR_RETURN(std::string path, CopyInPath(t, path_addr));
-  fs::FollowFinal follow =
-      (flags & AT_SYMLINK_NOFOLLOW) ? fs::FollowFinal::kNo : fs::FollowFinal::kYes;
-  SB_ASSIGN_OR_RETURN(AtTarget target, ResolveAt(t, dirfd, path, flags & AT_EMPTY_PATH, follow));
+  SB_ASSIGN_OR_RETURN(AtTarget target, ResolveAtFlags(t, dirfd, path_addr, flags));
   SB_TRY(UtimesTarget(t, target, times));
   return 0;
 }

@@ -72,20 +72,21 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
   if (req.shared && (prot & PROT_WRITE) && !f->writable()) return Errno(EACCES);
   SB_ASSIGN_OR_RETURN(struct stat st, f->Stat());
   if (S_ISDIR(st.st_mode)) return Errno(ENODEV);
+  // What /proc/[pid]/maps names the mapping by.
+  auto loc = f->location();
+  if (loc) {
+    auto p = t.mount_namespace().PathOf(t.FsContext().root, *loc);
+    if (p.ok()) req.name = *p;
+  }
+  req.file_offset = off;
+  req.dev = st.st_dev;
+  req.ino = st.st_ino;
   if (req.shared) {
     // Memory-backed files (tmpfs) map their own pages: coherent with
     // read/write and across processes.
     auto shared =
         f->MapShared(t.kernel().memory_file(), off, sb::abi::PageUp(len), prot & PROT_WRITE);
     if (shared.ok()) {
-      auto loc = f->location();
-      if (loc) {
-        auto p = t.mount_namespace().PathOf(t.FsContext().root, *loc);
-        if (p.ok()) req.name = *p;
-      }
-      req.file_offset = off;
-      req.dev = st.st_dev;
-      req.ino = st.st_ino;
       if (!f->writable() || shared->deny_write) req.max_prot = PROT_READ | PROT_EXEC;
       req.hold = std::move(shared->hold);
       SB_ASSIGN_OR_RETURN(uint64_t r,
@@ -104,14 +105,6 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     // with later writes by others arrives with the filesystem issue).
     req.max_prot = PROT_READ | PROT_EXEC;
   }
-  auto loc = f->location();
-  if (loc) {
-    auto p = t.mount_namespace().PathOf(t.FsContext().root, *loc);
-    if (p.ok()) req.name = *p;
-  }
-  req.file_offset = off;
-  req.dev = st.st_dev;
-  req.ino = st.st_ino;
   fs::FileRef file = f;
   req.fill = [file, off](uint8_t* host, uint64_t n) -> ErrnoStatus {
     uint64_t done = 0;

@@ -10,6 +10,21 @@
 namespace sb::kernel {
 namespace {
 
+// pause and rt_sigsuspend: sleeps until a signal the current mask lets
+// through is pending (or the process is exiting).
+void WaitForDeliverableSignal(Task& t) {
+  while (!t.HasDeliverableSignal()) {
+    t.waiter().ResetEvents();
+    if (t.HasDeliverableSignal()) break;
+    t.waiter().Wait(absl::InfiniteFuture());
+    t.waiter().ClearInterrupt();
+  }
+}
+
+}  // namespace
+
+namespace {
+
 constexpr uint64_t kSigsetSize = 8;
 
 bool ValidSignal(int sig) { return sig >= 1 && sig <= kNumSignals; }
@@ -83,14 +98,8 @@ SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a) {
     absl::MutexLock lock(&t.thread_group().signal_mu_);
     t.set_signal_mask(mask);
   }
-  // Sleep until a signal the new mask lets through is pending; the mask is
-  // restored at delivery (after the handler, through the frame).
-  while (!t.HasDeliverableSignal()) {
-    t.waiter().ResetEvents();
-    if (t.HasDeliverableSignal()) break;
-    t.waiter().Wait(absl::InfiniteFuture());
-    t.waiter().ClearInterrupt();
-  }
+  // The mask is restored at delivery (after the handler, through the frame).
+  WaitForDeliverableSignal(t);
   return Errno(sb::abi::ERESTARTNOHAND);
 }
 
@@ -255,12 +264,7 @@ SyscallResult RtSigtimedwait(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Pause(Task& t, const SyscallArgs& a) {
-  while (!t.HasDeliverableSignal()) {
-    t.waiter().ResetEvents();
-    if (t.HasDeliverableSignal()) break;
-    t.waiter().Wait(absl::InfiniteFuture());
-    t.waiter().ClearInterrupt();
-  }
+  WaitForDeliverableSignal(t);
   return Errno(sb::abi::ERESTARTNOHAND);
 }
 
