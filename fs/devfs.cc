@@ -163,8 +163,8 @@ ErrnoOr<InodeRef> NewDevfs(std::string_view data) {
     SB_TRY(root->AddChild(d.name, std::make_shared<DeviceInode>(fs, req, d.dev)));
   }
   // Terminals: /dev/tty (5:0), /dev/ptmx (5:2) and the pts directory with
-  // its own ptmx. Linux's devpts makes pts/ptmx mode 0000 by default; we
-  // make it usable like /dev/ptmx.
+  // its own ptmx, mode 0000 as Linux's devpts makes it by default
+  // (ptmxmode=000): programs use /dev/ptmx.
   CreateRequest pts_req{S_IFDIR | 0755, 0, 0, {}};
   auto pts_dir = std::make_shared<TmpfsDir>(fs, pts_req);
   auto devpts = std::make_shared<Devpts>(pts_dir);
@@ -172,7 +172,7 @@ ErrnoOr<InodeRef> NewDevfs(std::string_view data) {
   SB_TRY(root->AddChild("tty", std::make_shared<TtyNodeInode>(fs, tty_req, nullptr)));
   CreateRequest ptmx_req{S_IFCHR | 0666, 0, kTtyGid, {}, makedev(5, 2)};
   SB_TRY(root->AddChild("ptmx", std::make_shared<TtyNodeInode>(fs, ptmx_req, devpts)));
-  CreateRequest pts_ptmx_req{S_IFCHR | 0666, 0, 0, {}, makedev(5, 2)};
+  CreateRequest pts_ptmx_req{S_IFCHR | 0000, 0, 0, {}, makedev(5, 2)};
   SB_TRY(pts_dir->AddChild("ptmx", std::make_shared<TtyNodeInode>(fs, pts_ptmx_req, devpts)));
   SB_TRY(root->AddChild("pts", pts_dir));
   struct LinkSpec {

@@ -64,7 +64,7 @@ ErrnoOr<struct statfs> TmpfsFilesystem::StatFs() {
   const uint64_t used = used_bytes_.load();
   sfs.f_blocks = max / 4096;
   sfs.f_bfree = sfs.f_bavail = used >= max ? 0 : (max - used) / 4096;
-  sfs.f_files = half_ram / 4096;
+  sfs.f_files = max_inodes_ != 0 ? max_inodes_ : half_ram / 4096;
   const uint64_t live = live_inodes_.load();
   sfs.f_ffree = sfs.f_files > live ? sfs.f_files - live : 0;
   sfs.f_fsid.__val[0] = static_cast<int>(major(dev()));
@@ -196,6 +196,7 @@ ErrnoStatus TmpfsDir::AddChild(std::string_view name, std::shared_ptr<TmpfsInode
 }
 
 ErrnoOr<InodeRef> TmpfsDir::CreateChild(std::string_view name, const CreateRequest& req) {
+  if (!static_cast<TmpfsFilesystem&>(fs()).InodeFits()) return Errno(ENOSPC);
   std::shared_ptr<TmpfsInode> child = MakeInode(fs_ref(), req);
   if (!child) return Errno(EPERM);
   absl::MutexLock lock(&mu_);
@@ -344,6 +345,7 @@ ErrnoOr<InodeRef> NewTmpfs(std::string_view data) {
   uid_t uid = 0;
   gid_t gid = 0;
   uint64_t size = 0;
+  uint64_t max_inodes = 0;  // nr_inodes= (the root counts)
   for (absl::string_view opt :
        absl::StrSplit(absl::string_view(data.data(), data.size()), ',', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> kv =
@@ -383,13 +385,20 @@ ErrnoOr<InodeRef> NewTmpfs(std::string_view data) {
       }
       if (!absl::SimpleAtoi(value, &size)) return Errno(EINVAL);
       size *= mult;
-    } else if (key == "nr_inodes" || key == "nr_blocks" || key == "mpol" || key == "huge") {
-      // Accepted and ignored, as harmless limits/hints.
+    } else if (key == "nr_blocks") {
+      // The size in pages.
+      if (!absl::SimpleAtoi(value, &size)) return Errno(EINVAL);
+      size *= 4096;
+    } else if (key == "nr_inodes") {
+      if (!absl::SimpleAtoi(value, &max_inodes)) return Errno(EINVAL);
+    } else if (key == "mpol" || key == "huge") {
+      // NUMA policy and transparent huge pages: placement hints with no
+      // effect a program can see.
     } else {
       return Errno(EINVAL);
     }
   }
-  auto fs = std::make_shared<TmpfsFilesystem>("tmpfs", size);
+  auto fs = std::make_shared<TmpfsFilesystem>("tmpfs", size, max_inodes);
   CreateRequest req{S_IFDIR | mode, uid, gid};
   return InodeRef(std::make_shared<TmpfsDir>(fs, req));
 }

@@ -32,8 +32,8 @@ namespace sb::fs {
 // against the size= limit.
 class TmpfsFilesystem : public Filesystem {
  public:
-  TmpfsFilesystem(std::string type, uint64_t max_bytes)
-      : Filesystem(std::move(type)), max_bytes_(max_bytes) {}
+  TmpfsFilesystem(std::string type, uint64_t max_bytes, uint64_t max_inodes = 0)
+      : Filesystem(std::move(type)), max_bytes_(max_bytes), max_inodes_(max_inodes) {}
   // Charges (or with a negative delta, returns) bytes; ENOSPC past the limit.
   ErrnoStatus Charge(int64_t delta);
   // TMPFS_MAGIC; the size= limit (or, without one, half the host's memory,
@@ -43,9 +43,13 @@ class TmpfsFilesystem : public Filesystem {
   // Counts live inodes (TmpfsInode's constructor and destructor).
   void InodeCreated() { live_inodes_.fetch_add(1, std::memory_order_relaxed); }
   void InodeDestroyed() { live_inodes_.fetch_sub(1, std::memory_order_relaxed); }
+  // Whether another inode fits under nr_inodes= (ENOSPC otherwise). Racy by
+  // one against concurrent creations, as the limit is advisory in size.
+  bool InodeFits() const { return max_inodes_ == 0 || live_inodes_.load() < max_inodes_; }
 
  private:
-  const uint64_t max_bytes_;  // immutable; 0 = unlimited
+  const uint64_t max_bytes_;   // immutable; 0 = unlimited
+  const uint64_t max_inodes_;  // immutable; nr_inodes=, 0 = Linux's default
   std::atomic<uint64_t> used_bytes_{0};
   std::atomic<uint64_t> live_inodes_{0};
 };

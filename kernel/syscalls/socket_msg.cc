@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
+#include "absl/time/clock.h"
 #include "kernel/base/log_once.h"
 #include "kernel/kernel.h"
 #include "kernel/syscalls/blocking.h"
@@ -311,10 +313,20 @@ SyscallResult Sendmmsg(Task& t, const SyscallArgs& a) {
 
 SyscallResult Recvmmsg(Task& t, const SyscallArgs& a) {
   SB_ASSIGN_OR_RETURN(SocketRef s, GetSocket(t, a.fd(0)));
-  if (a.addr(4) != 0) ReportUnsupported("recvmmsg timeout (ignored)");
+  // Linux's do_recvmmsg: the timeout is looked at only after each datagram
+  // (it does not end a blocking wait), and what is left of it is written
+  // back.
+  const uint64_t timeout_addr = a.addr(4);
+  std::optional<absl::Time> end;
+  if (timeout_addr != 0) {
+    SB_ASSIGN_OR_RETURN(struct timespec ts, t.CopyInObj<struct timespec>(timeout_addr));
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return Errno(EINVAL);
+    end = absl::Now() + absl::DurationFromTimespec(ts);
+  }
   const unsigned vlen = std::min(a.u32(2), static_cast<uint32_t>(kUioMaxIov));
   int flags = a.i32(3);
   unsigned i = 0;
+  absl::Duration left;
   for (; i < vlen; ++i) {
     uint64_t at = a.addr(1) + i * sizeof(struct mmsghdr);
     auto r = RecvMsg(t, s, at, flags & ~MSG_WAITFORONE);
@@ -325,7 +337,15 @@ SyscallResult Recvmmsg(Task& t, const SyscallArgs& a) {
     SB_TRY(
         t.CopyOutObj<unsigned>(at + offsetof(struct mmsghdr, msg_len), static_cast<unsigned>(*r)));
     if (flags & MSG_WAITFORONE) flags |= MSG_DONTWAIT;
+    if (end) {
+      left = std::max(*end - absl::Now(), absl::ZeroDuration());
+      if (left == absl::ZeroDuration()) {
+        ++i;
+        break;
+      }
+    }
   }
+  if (end && i > 0) SB_TRY(t.CopyOutObj(timeout_addr, absl::ToTimespec(left)));
   return i;
 }
 

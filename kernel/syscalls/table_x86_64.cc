@@ -324,7 +324,7 @@ constexpr auto MakeTable() {
   t[296] = {"pwritev", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[297] = {"rt_tgsigqueueinfo", &RtTgsigqueueinfo, S::kFull, ""};
   t[298] = {"perf_event_open", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[299] = {"recvmmsg", &Recvmmsg, S::kPartial, "AF_UNIX sockets; the timeout is ignored"};
+  t[299] = {"recvmmsg", &Recvmmsg, S::kPartial, "AF_UNIX sockets"};
   t[300] = {"fanotify_init", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[301] = {"fanotify_mark", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[302] = {"prlimit64", &Prlimit64, S::kFull, ""};

@@ -255,7 +255,11 @@ bool Task::DeliverSignals() {
           return DeliverSignals();  // wait in the stopped state
         }
         case DefaultAction::kCore:
-          ExitGroup(sig | 0x80);
+          // No core file is ever written, so the status never claims one
+          // (WCOREDUMP), as Linux when a dump fails; a limit that asks for
+          // a dump is told once that it was not made.
+          if (RlimitCur(RLIMIT_CORE) != 0) ReportUnsupported("core dumps (RLIMIT_CORE is set)");
+          ExitGroup(sig);
           return false;
         case DefaultAction::kTerminate:
           ExitGroup(sig);

@@ -95,6 +95,24 @@ TEST_F(TmpfsTest, CreateWriteReadSeek) {
   EXPECT_ERRNO(Open("/tmp/nodir/", O_CREAT | O_RDWR), EISDIR);
 }
 
+// nr_inodes= and nr_blocks= are limits, not hints.
+TEST_F(TmpfsTest, InodeAndBlockLimits) {
+  tmp_.MakeDir("root/lim");
+  ASSERT_TRUE(ns_->MountFilesystem("/lim", "tmpfs", "nr_inodes=3,nr_blocks=1", {}).ok());
+  // The root is one inode: two more fit.
+  ASSERT_TRUE(ns_->OpenAt(Ctx(), Root(), "/lim/a", O_CREAT | O_WRONLY, 0644).ok());
+  ASSERT_TRUE(ns_->MkdirAt(Ctx(), Root(), "/lim/d", 0755).ok());
+  auto third = ns_->OpenAt(Ctx(), Root(), "/lim/b", O_CREAT | O_WRONLY, 0644);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().value(), ENOSPC);
+  auto st = ns_->StatFs(*Look("/lim"));
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->f_files, 3u);
+  EXPECT_EQ(st->f_blocks, 1u);
+  ASSERT_TRUE(ns_->UnlinkAt(Ctx(), Root(), "/lim/a").ok());
+  EXPECT_TRUE(ns_->OpenAt(Ctx(), Root(), "/lim/b", O_CREAT | O_WRONLY, 0644).ok());
+}
+
 TEST_F(TmpfsTest, TimestampsAndLinks) {
   ASSERT_OK_AND_ASSIGN(FileRef f, Open("/tmp/f", O_CREAT | O_RDWR));
   struct stat before = StatOf("/tmp/f");

@@ -40,6 +40,26 @@ TEST(KernelRunTest, UnimplementedSyscallIsENOSYSAndReportedByName) {
   EXPECT_EQ(report["syscall io_uring_setup"], 2u);  // counted twice, logged once
 }
 
+// A core-dumping signal's status claims no core: none is ever written.
+TEST(KernelRunTest, CoreSignalStatusHasNoCoreBit) {
+  fs::MountOptions ro;
+  ro.read_only = true;
+  auto ns = fs::NewHostRootedNamespace("/", ro);
+  ASSERT_TRUE(ns.ok());
+  auto k = Kernel::Create(KernelOptions{});
+  ASSERT_TRUE(k.ok());
+  ProcessSpec spec;
+  spec.argv = {"/bin/busybox", "sh", "-c", "ulimit -c unlimited; kill -SEGV $$"};
+  spec.mount_namespace = *ns;
+  auto tg = (*k)->CreateProcess(std::move(spec));
+  ASSERT_TRUE(tg.ok()) << tg.status();
+  int status = (*k)->WaitForExit(*tg);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGSEGV);
+  EXPECT_FALSE(WCOREDUMP(status));
+  EXPECT_TRUE(UnsupportedReport().contains("core dumps (RLIMIT_CORE is set)"));
+}
+
 TEST(KernelRunTest, MissingProgramIsNotFound) {
   fs::MountOptions ro;
   ro.read_only = true;

@@ -516,6 +516,18 @@ static void test_mmsg(void) {
   n = recvmmsg(sv[1], mm, 3, MSG_WAITFORONE, NULL);
   sb_case("recvmmsg_waitforone", n == 1);
   SB_ERRNO("recvmmsg_empty_nonblock", recvmmsg(sv[1], mm, 3, MSG_DONTWAIT, NULL), EAGAIN);
+  /* The timeout is checked after each datagram; what is left comes back. */
+  send(sv[0], "y", 1, 0);
+  send(sv[0], "z", 1, 0);
+  struct timespec to = {5, 0};
+  n = recvmmsg(sv[1], mm, 2, 0, &to);
+  sb_case("recvmmsg_timeout_left_written_back", n == 2 && to.tv_sec >= 0 && to.tv_sec <= 5 &&
+                                                    (to.tv_sec < 5 || to.tv_nsec == 0) &&
+                                                    !(to.tv_sec == 5 && to.tv_nsec == 0));
+  struct timespec bad = {0, 1000000000};
+  SB_ERRNO("recvmmsg_bad_timeout_einval", recvmmsg(sv[1], mm, 2, MSG_DONTWAIT, &bad), EINVAL);
+  SB_ERRNO("recvmmsg_timeout_efault", recvmmsg(sv[1], mm, 2, MSG_DONTWAIT, (struct timespec*)8),
+           EFAULT);
   close(sv[0]);
   close(sv[1]);
 }
