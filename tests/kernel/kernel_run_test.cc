@@ -16,6 +16,20 @@
 namespace sb::kernel {
 namespace {
 
+// A kernel over the host's / (read-only) and a process spec for `argv` in
+// it.
+std::unique_ptr<Kernel> NewKernel(ProcessSpec& spec, std::vector<std::string> argv) {
+  fs::MountOptions ro;
+  ro.read_only = true;
+  auto ns = fs::NewHostRootedNamespace("/", ro);
+  EXPECT_TRUE(ns.ok());
+  auto k = Kernel::Create(KernelOptions{});
+  EXPECT_TRUE(k.ok()) << k.status();
+  spec.argv = std::move(argv);
+  spec.mount_namespace = *ns;
+  return std::move(*k);
+}
+
 int RunProgram(const std::string& path) {
   fs::MountOptions ro;
   ro.read_only = true;
@@ -42,18 +56,11 @@ TEST(KernelRunTest, UnimplementedSyscallIsENOSYSAndReportedByName) {
 
 // A core-dumping signal's status claims no core: none is ever written.
 TEST(KernelRunTest, CoreSignalStatusHasNoCoreBit) {
-  fs::MountOptions ro;
-  ro.read_only = true;
-  auto ns = fs::NewHostRootedNamespace("/", ro);
-  ASSERT_TRUE(ns.ok());
-  auto k = Kernel::Create(KernelOptions{});
-  ASSERT_TRUE(k.ok());
   ProcessSpec spec;
-  spec.argv = {"/bin/busybox", "sh", "-c", "ulimit -c unlimited; kill -SEGV $$"};
-  spec.mount_namespace = *ns;
-  auto tg = (*k)->CreateProcess(std::move(spec));
+  auto k = NewKernel(spec, {"/bin/busybox", "sh", "-c", "ulimit -c unlimited; kill -SEGV $$"});
+  auto tg = k->CreateProcess(std::move(spec));
   ASSERT_TRUE(tg.ok()) << tg.status();
-  int status = (*k)->WaitForExit(*tg);
+  int status = k->WaitForExit(*tg);
   ASSERT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGSEGV);
   EXPECT_FALSE(WCOREDUMP(status));
@@ -91,38 +98,31 @@ long HostCpuTicks(int host_pid) {
 }
 
 TEST(KernelRunTest, FrozenNamespaceMakesNoProgressUntilThawed) {
-  fs::MountOptions ro;
-  ro.read_only = true;
-  auto ns = fs::NewHostRootedNamespace("/", ro);
-  ASSERT_TRUE(ns.ok());
-  auto k = Kernel::Create(KernelOptions{});
-  ASSERT_TRUE(k.ok());
   ProcessSpec spec;
-  spec.argv = {"/bin/busybox", "sh", "-c", "while :; do :; done"};
-  spec.mount_namespace = *ns;
-  PidNamespaceRef pidns = (*k)->NewPidNamespace(nullptr);
+  auto k = NewKernel(spec, {"/bin/busybox", "sh", "-c", "while :; do :; done"});
+  PidNamespaceRef pidns = k->NewPidNamespace(nullptr);
   spec.pid_namespace = pidns;
-  auto tg = (*k)->CreateProcess(std::move(spec));
+  auto tg = k->CreateProcess(std::move(spec));
   ASSERT_TRUE(tg.ok()) << tg.status();
   // Running: it uses CPU (bounded wait, no timing assumption).
   while ((*tg)->host_pid_ == 0) absl::SleepFor(absl::Milliseconds(10));
   const int host_pid = (*tg)->host_pid_;
   for (int i = 0; i < 500 && HostCpuTicks(host_pid) < 2; ++i)
     absl::SleepFor(absl::Milliseconds(10));
-  (*k)->FreezePidNamespace(*pidns, true);
+  k->FreezePidNamespace(*pidns, true);
   absl::SleepFor(absl::Milliseconds(100));  // let it reach the freezer
   const long frozen_at = HostCpuTicks(host_pid);
   absl::SleepFor(absl::Milliseconds(300));
   EXPECT_EQ(HostCpuTicks(host_pid), frozen_at);  // a stopped stub accrues nothing
-  (*k)->FreezePidNamespace(*pidns, false);
+  k->FreezePidNamespace(*pidns, false);
   long now = frozen_at;
   for (int i = 0; i < 500 && now <= frozen_at; ++i) {
     absl::SleepFor(absl::Milliseconds(10));
     now = HostCpuTicks(host_pid);
   }
   EXPECT_GT(now, frozen_at);
-  ASSERT_TRUE(SignalProcess(**k, (*tg)->tgid(), SIGKILL).ok());
-  int status = (*k)->WaitForExit(*tg);
+  ASSERT_TRUE(SignalProcess(*k, (*tg)->tgid(), SIGKILL).ok());
+  int status = k->WaitForExit(*tg);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
