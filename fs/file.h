@@ -90,6 +90,9 @@ class FileDescription {
   virtual ErrnoOr<int64_t> Ioctl(uint32_t cmd, uint64_t arg, UserIo& io);
   // ftruncate. EINVAL by default (not a regular file).
   virtual ErrnoStatus Truncate(uint64_t length);
+  // fsync (fdatasync when `data_only`). EINVAL by default, as Linux for
+  // files whose filesystem has no fsync (pipes, sockets, devices, proc).
+  virtual ErrnoStatus Sync(bool data_only) { return Errno(EINVAL); }
 
   // mmap(MAP_SHARED): the memory-file range that holds the file's bytes
   // [offset, offset+length). `want_write`: PROT_WRITE is asked for now (a

@@ -44,6 +44,11 @@ class HostFdFile : public FileDescription {
     return static_cast<size_t>(n);
   }
 
+  ErrnoStatus Sync(bool data_only) override {
+    if ((data_only ? fdatasync(fd_.get()) : fsync(fd_.get())) < 0) return HostErrno();
+    return Ok();
+  }
+
   ErrnoOr<int64_t> Seek(int64_t offset, int whence) override {
     off_t r = lseek(fd_.get(), offset, whence);
     if (r < 0) return HostErrno();

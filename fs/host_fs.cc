@@ -104,6 +104,11 @@ class HostRegularFile : public VfsFile {
     return Ok();
   }
 
+  ErrnoStatus Sync(bool data_only) override {
+    if ((data_only ? fdatasync(fd_.get()) : fsync(fd_.get())) < 0) return HostErrno();
+    return Ok();
+  }
+
  private:
   // F_SETFL changes O_APPEND on the description only; carry it to the
   // host fd (ours alone) before writing.
@@ -131,6 +136,12 @@ class HostDirFile : public VfsFile {
 
   ErrnoOr<size_t> Read(HostIoVecs, int64_t) override { return Errno(EISDIR); }
   ErrnoOr<size_t> Write(HostIoVecs, int64_t) override { return Errno(EBADF); }
+
+  ErrnoStatus Sync(bool data_only) override {
+    if (sealed_) return Ok();
+    if ((data_only ? fdatasync(fd_.get()) : fsync(fd_.get())) < 0) return HostErrno();
+    return Ok();
+  }
 
   ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
     if (sealed_) return SealedDents(buf);

@@ -237,6 +237,9 @@ class TmpfsRegularFile : public VfsFile {
     return pos;
   }
 
+  // The data lives in the memory file only (Linux's noop_fsync).
+  ErrnoStatus Sync(bool) override { return Ok(); }
+
   ErrnoStatus Truncate(uint64_t length) override {
     if (!writable()) return Errno(EINVAL);
     return file_->Truncate(length);
@@ -256,6 +259,8 @@ class TmpfsDirFile : public VfsFile {
 
   ErrnoOr<size_t> Read(HostIoVecs, int64_t) override { return Errno(EISDIR); }
   ErrnoOr<size_t> Write(HostIoVecs, int64_t) override { return Errno(EBADF); }
+  // tmpfs keeps nothing that a sync could write (Linux's noop_fsync).
+  ErrnoStatus Sync(bool) override { return Ok(); }
 
   ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
     absl::MutexLock lock(&mu_);

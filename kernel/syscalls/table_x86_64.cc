@@ -95,8 +95,8 @@ constexpr auto MakeTable() {
            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, pipe size, record and OFD locks, seals; no "
            "leases, F_SETOWN, F_NOTIFY"};
   t[73] = {"flock", &Flock, S::kFull, ""};
-  t[74] = {"fsync", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[75] = {"fdatasync", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[74] = {"fsync", &Fsync, S::kFull, ""};
+  t[75] = {"fdatasync", &Fdatasync, S::kFull, ""};
   t[76] = {"truncate", &Truncate, S::kFull, ""};
   t[77] = {"ftruncate", &Ftruncate, S::kFull, ""};
   t[78] = {"getdents", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -184,7 +184,7 @@ constexpr auto MakeTable() {
   t[159] = {"adjtimex", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[160] = {"setrlimit", &Setrlimit, S::kFull, ""};
   t[161] = {"chroot", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[162] = {"sync", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[162] = {"sync", &Sync, S::kFull, ""};
   t[163] = {"acct", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[164] = {"settimeofday", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[165] = {"mount", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -331,7 +331,7 @@ constexpr auto MakeTable() {
   t[303] = {"name_to_handle_at", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[304] = {"open_by_handle_at", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[305] = {"clock_adjtime", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[306] = {"syncfs", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[306] = {"syncfs", &Syncfs, S::kFull, ""};
   t[307] = {"sendmmsg", &Sendmmsg, S::kPartial, "AF_UNIX sockets"};
   t[308] = {"setns", &Setns, S::kPartial, "/proc/[pid]/ns links cannot be opened yet: EINVAL"};
   t[309] = {"getcpu", &Getcpu, S::kFull, ""};
