@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "fs/inode.h"
 #include "fs/vfs.h"
@@ -42,6 +43,15 @@ class HostFdFile : public FileDescription {
                            : pwritev(fd_.get(), src.data(), static_cast<int>(src.size()), offset);
     if (n < 0) return HostErrno();
     return static_cast<size_t>(n);
+  }
+
+  // /proc/[pid]/fd links: host pipes and sockets as Linux names them; other
+  // host files by inode only (their host paths are not the sandbox's).
+  std::string AnonymousName() const override {
+    struct stat st;
+    if (fstat(fd_.get(), &st) < 0) return "host:[unknown]";
+    const char* kind = S_ISFIFO(st.st_mode) ? "pipe" : S_ISSOCK(st.st_mode) ? "socket" : "host";
+    return absl::StrCat(kind, ":[", st.st_ino, "]");
   }
 
   ErrnoStatus Sync(bool data_only) override {

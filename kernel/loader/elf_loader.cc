@@ -225,7 +225,10 @@ ErrnoOr<LoadResult> LoadElf(mm::MemoryManager& mm, const LoadRequest& req) {
   const uint64_t random_addr = sb.PushBytes(random, sizeof(random));
   sb.Align(16);
 
+  // Linux's order: the architecture's entries (ARCH_DLINFO: the vDSO, which
+  // we do not map, then AT_MINSIGSTKSZ) come first.
   std::vector<uint64_t> auxv = {
+      AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ) ? getauxval(AT_MINSIGSTKSZ) : 2048,
       AT_HWCAP,       getauxval(AT_HWCAP),
       AT_PAGESZ,      sb::abi::kPageSize,
       AT_CLKTCK,      100,
@@ -244,7 +247,6 @@ ErrnoOr<LoadResult> LoadElf(mm::MemoryManager& mm, const LoadRequest& req) {
       AT_HWCAP2,      getauxval(AT_HWCAP2),
       AT_EXECFN,      execfn,
       AT_PLATFORM,    platform,
-      AT_MINSIGSTKSZ, getauxval(AT_MINSIGSTKSZ) ? getauxval(AT_MINSIGSTKSZ) : 2048,
       AT_NULL,        0,
   };
   std::vector<uint64_t> vec;

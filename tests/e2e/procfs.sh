@@ -75,8 +75,15 @@ shape() {
   [[ ${4:-} == uniq ]] && post="sort -u"
   selected "$name" || return 0
   local n=$work/$name.native s=$work/$name.sandbox
-  run "$n" /dev/null /bin/sh -c "/bin/cat $file | /usr/bin/awk '$prog' | $post"
-  sandbox "$s" /bin/sh -c "/bin/cat $file | /usr/bin/awk '$prog' | $post"
+  local cmd="/bin/cat $file | /usr/bin/awk '$prog' | $post"
+  case ${4:-} in
+    fd) cmd="echo | /bin/ls -l $file/ 2>&1 | /usr/bin/awk 'NR > 1 && \$9 <= 3 { t = \$11; sub(/:.*/, \"\", t); if (t ~ /^\\//) t = \"path\"; print \$9, \$10, t }'" ;;
+    exe) cmd="/usr/bin/readlink $file" ;;
+    ns) cmd="for f in $file/*; do echo \${f##*/} \$(/usr/bin/readlink \$f | /bin/sed -E 's/[0-9]+/N/'); done" ;;
+    auxv) cmd="/usr/bin/od -A n -t u8 -w16 -v $file | /usr/bin/awk '\$1 != 33 && \$1 != 27 && \$1 != 28 { print \$1 }'" ;;
+  esac
+  run "$n" /dev/null /bin/sh -c "$cmd"
+  sandbox "$s" /bin/sh -c "$cmd"
   if [[ $(cat "$n.rc") == 0 && $(cat "$s.rc") == 0 ]] && cmp -s "$n.out" "$s.out"; then
     pass "$name"
   else
@@ -101,6 +108,18 @@ shape proc_stat_shape /proc/stat '{ k = $1; if (k ~ /^cpu[0-9]/) k = "cpuN"; if 
 shape uptime_shape /proc/uptime '{ print NF }'
 shape loadavg_shape /proc/loadavg '{ print NF, ($4 ~ /^[0-9]+\/[0-9]+$/) }'
 shape version_shape /proc/version '{ print $1, $2 }'
+shape cmdline_shape /proc/self/cmdline '{ gsub(/\0/, "|"); print }'
+shape environ_shape /proc/self/environ '{ n = split($0, f, "\0"); for (i = 1; i < n; i++) { split(f[i], kv, "="); print kv[1] } }'
+# The descriptors of `echo | ls 2>&1`: three pipes and the directory being
+# listed; the link targets' kinds, not their names.
+shape fd_shape /proc/self/fd '{ print }' fd
+shape exe_shape /proc/self/exe '' exe
+shape ns_shape /proc/self/ns '' ns
+# auxv: the order of the entry types. Left out of the host's list, by
+# design: AT_SYSINFO_EHDR (33, no vDSO is mapped: time calls are system
+# calls) and AT_RSEQ_FEATURE_SIZE/ALIGN (27, 28, newer hosts: rseq is not
+# provided).
+shape auxv_shape /proc/self/auxv '' auxv
 
 echo "e2e procfs: $((passed + failed + skipped)) cases"
 if [[ $skipped -gt 0 ]]; then
