@@ -63,6 +63,7 @@ ErrnoOr<MmRef> MemoryManager::Fork() {
   absl::MutexLock child_lock(&child->mu_);  // not yet shared: no order issue
   for (const auto& [start, vma] : vmas_) {
     Vma copy = vma;
+    if (vma.fork_hold) copy.hold = vma.fork_hold();
     if (!vma.shared) {
       uint64_t len = vma.end - vma.start;
       SB_ASSIGN_OR_RETURN(copy.backing, MemoryRange::Allocate(mf_, len));
@@ -185,6 +186,7 @@ ErrnoOr<uint64_t> MemoryManager::MapShared(platform::Context* ctx, const MapRequ
           false,    req.max_prot,    std::move(range), range_offset,
           req.name, req.file_offset, req.dev,          req.ino};
   vma.hold = req.hold;
+  vma.fork_hold = req.fork_hold;
   SB_TRY(InsertLocked(ctx, std::move(vma)));
   return addr;
 }
@@ -455,6 +457,20 @@ bool MergedForDisplay(const Vma& a, const Vma& b) {
 }
 
 }  // namespace
+
+std::vector<Vma> MemoryManager::VmasIn(uint64_t start, uint64_t end) {
+  absl::MutexLock lock(&mu_);
+  std::vector<Vma> out;
+  for (auto it = vmas_.upper_bound(start); it != vmas_.begin();) {
+    --it;  // the mapping that may contain `start`
+    if (it->second.end > start) out.push_back(it->second);
+    break;
+  }
+  for (auto it = vmas_.upper_bound(start); it != vmas_.end() && it->first < end; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
 
 std::string MemoryManager::MapsText() {
   absl::MutexLock lock(&mu_);

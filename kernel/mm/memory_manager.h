@@ -51,6 +51,10 @@ struct Vma {
   // Whatever the mapped file asked the mapping to keep while it exists (a
   // memfd counts its writable mappings this way). Copied with the Vma.
   std::shared_ptr<const void> hold;
+  // If set, fork gives the child's copy of the mapping the hold this
+  // returns instead of sharing `hold` (SysV shm counts each process's
+  // attachment, as Linux's vm_ops->open). Called with the parent's mu_ held.
+  std::function<std::shared_ptr<const void>()> fork_hold;
 
   uint64_t MemoryFileOffset(uint64_t addr) const {
     return backing->offset() + backing_offset + (addr - start);
@@ -68,8 +72,9 @@ struct MapRequest {
   enum class Placement { kHint, kFixed, kFixedNoReplace } placement = Placement::kHint;
   std::string name;
   uint64_t file_offset = 0, dev = 0, ino = 0;
-  // Kept by a shared mapping (Vma::hold).
+  // Kept by a shared mapping (Vma::hold, Vma::fork_hold).
   std::shared_ptr<const void> hold;
+  std::function<std::shared_ptr<const void>()> fork_hold;
   // Fills a fresh private mapping's host memory (copying file data in).
   std::function<ErrnoStatus(uint8_t* host, uint64_t len)> fill;
 };
@@ -127,6 +132,9 @@ class MemoryManager {
 
   // The mapping containing `addr`, if any (fault handling).
   std::optional<Vma> Find(uint64_t addr) ABSL_LOCKS_EXCLUDED(mu_);
+  // Copies of the mappings that end after `start` and begin before `end`,
+  // in address order (shmdt's search).
+  std::vector<Vma> VmasIn(uint64_t start, uint64_t end) ABSL_LOCKS_EXCLUDED(mu_);
   // /proc/[pid]/maps.
   std::string MapsText() ABSL_LOCKS_EXCLUDED(mu_);
   // /proc/[pid]/smaps, statm and status: each mapping as maps shows it,

@@ -2,7 +2,9 @@
 // kernel uses (sysctls it has no notion of are absent: ENOENT).
 #include <linux/capability.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "fs/pipe.h"
 #include "kernel/base/abi.h"
 #include "kernel/base/credentials.h"
@@ -32,6 +34,88 @@ TableDir::Factory UtsFile(char (utsname::*field)[_UTSNAME_LENGTH]) {
       });
 }
 
+// kernel.shm*, sem, msg*: the reader's IPC namespace's limits (Linux's
+// ipc_sysctl.c), writable by root there.
+IpcNamespace& IpcOf(const Node& n, Task* t) {
+  return t ? *t->namespaces().ipc : *n.kernel().root_ipc_namespace();
+}
+
+template <class Get, class Set>
+TableDir::Factory IpcFile(Get get, Set set) {
+  return MakeFile(
+      [get](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+        return get(IpcOf(n, reader)) + "\n";
+      },
+      [set](const Node& n, Task* writer, std::string_view data) -> ErrnoStatus {
+        if (writer == nullptr || (writer->creds().euid != 0 &&
+                                  !writer->creds().HasCapability(CAP_DAC_OVERRIDE))) {
+          return Errno(EPERM);
+        }
+        std::vector<std::string> fields = absl::StrSplit(absl::string_view(data.data(), data.size()), absl::ByAnyChar(" \t\n"),
+                                                         absl::SkipEmpty());
+        std::vector<uint64_t> vals;
+        for (const std::string& f : fields) {
+          uint64_t v;
+          if (!absl::SimpleAtoi(f, &v)) return Errno(EINVAL);
+          vals.push_back(v);
+        }
+        if (vals.empty()) return Errno(EINVAL);
+        return set(IpcOf(n, writer), vals);
+      });
+}
+
+TableDir::Spec ShmKnob(std::string name, uint64_t ipc::ShmNamespace::*field) {
+  return {std::move(name), S_IFREG | 0644,
+          IpcFile(
+              [field](IpcNamespace& ns) {
+                absl::MutexLock lock(&ns.shm().mu);
+                return absl::StrCat(ns.shm().*field);
+              },
+              [field](IpcNamespace& ns, const std::vector<uint64_t>& v) -> ErrnoStatus {
+                absl::MutexLock lock(&ns.shm().mu);
+                ns.shm().*field = v[0];
+                return Ok();
+              })};
+}
+
+TableDir::Spec MsgKnob(std::string name, int ipc::MsgNamespace::*field) {
+  return {std::move(name), S_IFREG | 0644,
+          IpcFile(
+              [field](IpcNamespace& ns) {
+                absl::MutexLock lock(&ns.msg().mu);
+                return absl::StrCat(ns.msg().*field);
+              },
+              [field](IpcNamespace& ns, const std::vector<uint64_t>& v) -> ErrnoStatus {
+                if (v[0] > INT32_MAX) return Errno(EINVAL);
+                absl::MutexLock lock(&ns.msg().mu);
+                ns.msg().*field = static_cast<int>(v[0]);
+                return Ok();
+              })};
+}
+
+TableDir::Spec SemKnob() {
+  return {"sem", S_IFREG | 0644,
+          IpcFile(
+              [](IpcNamespace& ns) {
+                ipc::SemNamespace& s = ns.sem();
+                absl::MutexLock lock(&s.mu);
+                return absl::StrCat(s.semmsl, "\t", s.semmns, "\t", s.semopm, "\t", s.semmni);
+              },
+              [](IpcNamespace& ns, const std::vector<uint64_t>& v) -> ErrnoStatus {
+                if (v.size() < 4) return Errno(EINVAL);
+                for (uint64_t x : v) {
+                  if (x > INT32_MAX) return Errno(EINVAL);
+                }
+                ipc::SemNamespace& s = ns.sem();
+                absl::MutexLock lock(&s.mu);
+                s.semmsl = static_cast<int>(v[0]);
+                s.semmns = static_cast<int>(v[1]);
+                s.semopm = static_cast<int>(v[2]);
+                s.semmni = static_cast<int>(v[3]);
+                return Ok();
+              })};
+}
+
 TableDir::Spec Const(std::string name, std::string value) {
   return {std::move(name), S_IFREG | 0444, MakeConstant(value + "\n")};
 }
@@ -51,6 +135,9 @@ TableDir::Factory MakeSysDir() {
       Const("cap_last_cap", absl::StrCat(kCapLastCap)),
       {"domainname", S_IFREG | 0644, UtsFile(&utsname::domainname)},
       {"hostname", S_IFREG | 0644, UtsFile(&utsname::nodename)},
+      MsgKnob("msgmax", &ipc::MsgNamespace::msgmax),
+      MsgKnob("msgmnb", &ipc::MsgNamespace::msgmnb),
+      MsgKnob("msgmni", &ipc::MsgNamespace::msgmni),
       Const("ngroups_max", absl::StrCat(abi::kNgroupsMax)),
       Const("osrelease", kRelease),
       Const("ostype", kSysname),
@@ -59,6 +146,10 @@ TableDir::Factory MakeSysDir() {
       Const("overflowuid", "65534"),
       Const("pid_max", absl::StrCat(abi::kPidMax)),
       {"random", kDir, MakeTable(std::move(random))},
+      SemKnob(),
+      ShmKnob("shmall", &ipc::ShmNamespace::shmall),
+      ShmKnob("shmmax", &ipc::ShmNamespace::shmmax),
+      ShmKnob("shmmni", &ipc::ShmNamespace::shmmni),
       Const("version", kVersion),
   };
   std::vector<TableDir::Spec> fs = {

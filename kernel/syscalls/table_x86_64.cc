@@ -45,9 +45,9 @@ constexpr auto MakeTable() {
   t[26] = {"msync", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[27] = {"mincore", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[28] = {"madvise", &Madvise, S::kPartial, "MADV_DONTNEED and hints; others EINVAL"};
-  t[29] = {"shmget", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[30] = {"shmat", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[31] = {"shmctl", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[29] = {"shmget", &Shmget, S::kPartial, "no SHM_HUGETLB"};
+  t[30] = {"shmat", &Shmat, S::kFull, ""};
+  t[31] = {"shmctl", &Shmctl, S::kFull, ""};
   t[32] = {"dup", &Dup, S::kFull, ""};
   t[33] = {"dup2", &Dup2, S::kFull, ""};
   t[34] = {"pause", &Pause, S::kFull, ""};
@@ -83,14 +83,14 @@ constexpr auto MakeTable() {
   t[61] = {"wait4", &Wait4, S::kPartial, "rusage zero"};
   t[62] = {"kill", &Kill, S::kFull, ""};
   t[63] = {"uname", &Uname, S::kFull, ""};
-  t[64] = {"semget", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[65] = {"semop", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[66] = {"semctl", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[67] = {"shmdt", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[68] = {"msgget", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[69] = {"msgsnd", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[70] = {"msgrcv", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[71] = {"msgctl", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[64] = {"semget", &Semget, S::kFull, ""};
+  t[65] = {"semop", &Semop, S::kFull, ""};
+  t[66] = {"semctl", &Semctl, S::kFull, ""};
+  t[67] = {"shmdt", &Shmdt, S::kFull, ""};
+  t[68] = {"msgget", &Msgget, S::kFull, ""};
+  t[69] = {"msgsnd", &Msgsnd, S::kFull, ""};
+  t[70] = {"msgrcv", &Msgrcv, S::kFull, ""};
+  t[71] = {"msgctl", &Msgctl, S::kFull, ""};
   t[72] = {"fcntl", &Fcntl, S::kPartial,
            "F_DUPFD*, F_GETFD/SETFD, F_GETFL/SETFL, pipe size, record and OFD locks, seals; no "
            "leases, F_SETOWN, F_NOTIFY"};
@@ -243,7 +243,7 @@ constexpr auto MakeTable() {
   t[217] = {"getdents64", &Getdents64, S::kFull, ""};
   t[218] = {"set_tid_address", &SetTidAddress, S::kFull, ""};
   t[219] = {"restart_syscall", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[220] = {"semtimedop", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[220] = {"semtimedop", &Semtimedop, S::kFull, ""};
   t[221] = {"fadvise64", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[222] = {"timer_create", &TimerCreate, S::kPartial, "no CPU-time clocks"};
   t[223] = {"timer_settime", &TimerSettime, S::kFull, ""};

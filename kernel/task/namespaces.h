@@ -1,4 +1,4 @@
-// namespaces.h: the UTS and IPC namespaces (the PID namespace has its own
+// namespaces.h: the UTS namespace and the nsproxy (the PID namespace has its own
 // file; the mount namespace is fs/'s).
 //
 // UtsNamespace: the host and domain name a group of processes sees (Linux:
@@ -13,6 +13,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "fs/vfs.h"
+#include "kernel/ipc/ipc_namespace.h"
 
 namespace sb::kernel {
 
@@ -41,13 +42,7 @@ class UtsNamespace {
 };
 using UtsNamespaceRef = std::shared_ptr<UtsNamespace>;
 
-// The System V IPC and POSIX message queue objects a group of processes
-// sees (Linux: struct ipc_namespace). None of those objects exist yet
-// (shmget, semget, msgget and mq_open fail with ENOSYS), so a namespace
-// has nothing to hold; CLONE_NEWIPC makes a distinct one so that the IPC
-// syscalls, when they come, find their objects per namespace.
-class IpcNamespace {};
-using IpcNamespaceRef = std::shared_ptr<IpcNamespace>;
+// IpcNamespace: kernel/ipc/ipc_namespace.h.
 
 // The namespaces a task uses besides its PID namespace (Linux: nsproxy).
 struct Namespaces {

@@ -129,6 +129,8 @@ void Task::DoExit() {
   }
   // A session leader's end hangs up its controlling terminal's session.
   if (last) tty::SessionLeaderExited(kernel_, *tg_);
+  // SEM_UNDO adjustments of the process (Linux's exit_sem).
+  if (last) ipc::ExitSem(tg_.get(), tg_->pid());
 
   std::vector<ThreadGroupRef> kill_list;
   std::vector<std::pair<TaskRef, siginfo_t>> pdeath;
