@@ -196,6 +196,7 @@ ErrnoStatus MemoryManager::Unmap(platform::Context* ctx, uint64_t addr, uint64_t
   uint64_t end = PageUp(addr + length);
   if (end < addr || end > abi::kTaskSize) return Errno(EINVAL);
   absl::MutexLock lock(&mu_);
+  SampleHiwaterBeforeDropLocked(addr, end);
   // Never touch the stub: unmap around it.
   uint64_t s = addr, e = end;
   RemoveLocked(s, e, /*decommit=*/true);
@@ -339,6 +340,7 @@ ErrnoStatus MemoryManager::AdviseDontNeed(uint64_t addr, uint64_t length) {
   if (addr & abi::kPageMask) return Errno(EINVAL);
   uint64_t end = PageUp(addr + length);
   absl::MutexLock lock(&mu_);
+  SampleHiwaterBeforeDropLocked(addr, end);
   // Private anonymous pages read back as zeros; shared ones keep their data.
   bool any = false;
   for (auto& [start, v] : vmas_) {
@@ -539,6 +541,35 @@ std::vector<MemoryManager::Mapping> MemoryManager::Mappings() {
     out.push_back(Mapping{v, resident});
   }
   return out;
+}
+
+uint64_t MemoryManager::ResidentLocked() {
+  uint64_t n = 0;
+  for (const auto& [start, v] : vmas_) {
+    n += ResidentBytes(mf_.HostAddress(v.MemoryFileOffset(v.start)), v.end - v.start);
+  }
+  return n;
+}
+
+void MemoryManager::SampleHiwaterBeforeDropLocked(uint64_t start, uint64_t end) {
+  constexpr uint64_t kLargeDrop = uint64_t{1} << 20;
+  uint64_t dropping = 0;
+  auto it = vmas_.upper_bound(start);
+  if (it != vmas_.begin() && std::prev(it)->second.end > start) --it;
+  for (; it != vmas_.end() && it->first < end; ++it) {
+    const Vma& v = it->second;
+    if (v.shared) continue;
+    uint64_t a = std::max(v.start, start), b = std::min(v.end, end);
+    dropping += ResidentBytes(mf_.HostAddress(v.MemoryFileOffset(a)), b - a);
+    if (dropping >= kLargeDrop) break;
+  }
+  if (dropping >= kLargeDrop) hiwater_rss_ = std::max(hiwater_rss_, ResidentLocked());
+}
+
+uint64_t MemoryManager::HiwaterRss() {
+  absl::MutexLock lock(&mu_);
+  hiwater_rss_ = std::max(hiwater_rss_, ResidentLocked());
+  return hiwater_rss_;
 }
 
 std::pair<uint64_t, uint64_t> MemoryManager::brk_range() {

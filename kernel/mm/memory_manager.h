@@ -145,6 +145,12 @@ class MemoryManager {
     uint64_t resident = 0;
   };
   std::vector<Mapping> Mappings() ABSL_LOCKS_EXCLUDED(mu_);
+  // The most memory the address space has held at once (Linux's
+  // hiwater_rss: getrusage's ru_maxrss, status's VmHWM), in bytes. We do
+  // not see page faults, so it is sampled: here (with the current
+  // resident total) and before an munmap or MADV_DONTNEED gives back 1 MiB
+  // or more; a peak followed only by smaller releases can be missed.
+  uint64_t HiwaterRss() ABSL_LOCKS_EXCLUDED(mu_);
   // The program break's start and current value.
   std::pair<uint64_t, uint64_t> brk_range() ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t mapped_bytes() ABSL_LOCKS_EXCLUDED(mu_);
@@ -170,6 +176,12 @@ class MemoryManager {
   void RemoveLocked(uint64_t start, uint64_t end, bool decommit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SplitAtLocked(uint64_t addr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static ErrnoStatus InjectMap(platform::Context* ctx, const Vma& vma);
+  // Bytes of the address space present in memory.
+  uint64_t ResidentLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Before private memory in [start, end) is given back: samples the
+  // high-water mark if that is a large drop (see HiwaterRss).
+  void SampleHiwaterBeforeDropLocked(uint64_t start, uint64_t end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   MemoryFile& mf_;  // the kernel's; outlives every address space
   absl::Mutex mu_;
@@ -177,6 +189,8 @@ class MemoryManager {
   uint64_t brk_base_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t brk_ ABSL_GUARDED_BY(mu_) = 0;
   Layout layout_ ABSL_GUARDED_BY(mu_);
+  // HiwaterRss's last sample. Not inherited by fork or exec (a new mm).
+  uint64_t hiwater_rss_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sb::kernel::mm

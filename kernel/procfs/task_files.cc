@@ -373,7 +373,8 @@ ErrnoOr<std::string> TaskStatusText(const Node& n, Task* reader) {
     std::string exe = i.res.mm->layout().exe_path;
     MemTotals m = Totals(i.res.mm->Mappings(), exe);
     auto kb = [](uint64_t bytes) { return bytes / 1024; };
-    // Peak and high-water marks are not tracked: the current values.
+    // VmHWM is the address space's sampled high-water mark (see
+    // MemoryManager::HiwaterRss); VmPeak is not tracked: the current size.
     // Page tables are the host's (VmPTE 0); nothing is locked, pinned or
     // swapped by us.
     absl::StrAppendFormat(&out,
@@ -382,9 +383,9 @@ ErrnoOr<std::string> TaskStatusText(const Node& n, Task* reader) {
                           "RssShmem:\t%8u kB\nVmData:\t%8u kB\nVmStk:\t%8u kB\nVmExe:\t%8u kB\n"
                           "VmLib:\t%8u kB\nVmPTE:\t%8u kB\nVmSwap:\t%8u kB\n"
                           "HugetlbPages:\t%8u kB\n",
-                          kb(m.size), kb(m.size), 0, 0, kb(m.rss), kb(m.rss), kb(m.rss_anon),
-                          kb(m.rss_file), kb(m.rss_shmem), kb(m.data), kb(m.stack), kb(m.exe),
-                          kb(m.lib), 0, 0, 0);
+                          kb(m.size), kb(m.size), 0, 0, kb(std::max(m.rss, i.res.mm->HiwaterRss())),
+                          kb(m.rss), kb(m.rss_anon), kb(m.rss_file), kb(m.rss_shmem), kb(m.data),
+                          kb(m.stack), kb(m.exe), kb(m.lib), 0, 0, 0);
   }
   absl::StrAppend(&out, "CoreDumping:\t0\n");
   if (i.res.mm) absl::StrAppend(&out, "THP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");

@@ -80,7 +80,8 @@ constexpr auto MakeTable() {
   t[58] = {"vfork", &Vfork, S::kFull, ""};
   t[59] = {"execve", &Execve, S::kFull, ""};
   t[60] = {"exit", &Exit, S::kFull, ""};
-  t[61] = {"wait4", &Wait4, S::kPartial, "rusage zero"};
+  t[61] = {"wait4", &Wait4, S::kPartial,
+           "rusage: times and maxrss only (zero for stopped/continued)"};
   t[62] = {"kill", &Kill, S::kFull, ""};
   t[63] = {"uname", &Uname, S::kFull, ""};
   t[64] = {"semget", &Semget, S::kFull, ""};
@@ -119,7 +120,7 @@ constexpr auto MakeTable() {
   t[95] = {"umask", &Umask, S::kFull, ""};
   t[96] = {"gettimeofday", &Gettimeofday, S::kFull, ""};
   t[97] = {"getrlimit", &Getrlimit, S::kFull, ""};
-  t[98] = {"getrusage", &Getrusage, S::kPartial, "time fields only"};
+  t[98] = {"getrusage", &Getrusage, S::kPartial, "times and ru_maxrss (sampled) only"};
   t[99] = {"sysinfo", &Sysinfo, S::kFull, ""};
   t[100] = {"times", &Times, S::kFull, ""};
   t[101] = {"ptrace", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -271,7 +272,7 @@ constexpr auto MakeTable() {
   t[244] = {"mq_notify", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[245] = {"mq_getsetattr", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[246] = {"kexec_load", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[247] = {"waitid", &Waitid, S::kPartial, "no P_PIDFD; rusage zero"};
+  t[247] = {"waitid", &Waitid, S::kPartial, "no P_PIDFD; rusage: times and maxrss only"};
   t[248] = {"add_key", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[249] = {"request_key", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[250] = {"keyctl", nullptr, S::kError, "not implemented yet", ENOSYS};

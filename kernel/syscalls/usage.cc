@@ -37,7 +37,9 @@ SyscallResult Times(Task& t, const SyscallArgs& a) {
 SyscallResult Getrusage(Task& t, const SyscallArgs& a) {
   struct rusage ru {};
   platform::Context::CpuTimes times{};
-  switch (a.i32(0)) {
+  uint64_t maxrss = 0;  // bytes
+  const int who = a.i32(0);
+  switch (who) {
     case RUSAGE_SELF:
       times = t.context()->ProcessCpuTimes();
       break;
@@ -48,13 +50,24 @@ SyscallResult Getrusage(Task& t, const SyscallArgs& a) {
       absl::MutexLock lock(&t.kernel().tree_mu_);
       times.user = t.thread_group().children_utime_;
       times.system = t.thread_group().children_stime_;
+      maxrss = t.thread_group().children_maxrss_;
       break;
     }
     default:
       return Errno(EINVAL);
   }
+  if (who != RUSAGE_CHILDREN) {
+    // Linux's k_getrusage: the peak of the address spaces left behind
+    // (exec) and of the current one, for a thread as for the process.
+    {
+      absl::MutexLock lock(&t.kernel().tree_mu_);
+      maxrss = t.thread_group().maxrss_;
+    }
+    maxrss = std::max(maxrss, t.mm().HiwaterRss());
+  }
   ru.ru_utime = absl::ToTimeval(times.user);
   ru.ru_stime = absl::ToTimeval(times.system);
+  ru.ru_maxrss = static_cast<long>(maxrss / 1024);
   SB_TRY(t.CopyOutObj(a.addr(1), ru));
   return 0;
 }

@@ -15,6 +15,10 @@ struct WaitResult {
   int code = 0;    // waitid's si_code: CLD_EXITED, CLD_KILLED, ...
   int child_status = 0;
   uid_t uid = 0;
+  // wait4's and waitid's rusage: for an exited child, Linux's
+  // getrusage(RUSAGE_BOTH) of it (its CPU time and its reaped children's;
+  // the larger peak RSS). Zero for a stopped or continued child.
+  struct rusage usage {};
 };
 
 enum class Which { kAny, kPid, kPgid };
@@ -73,6 +77,10 @@ ErrnoOr<std::optional<WaitResult>> TryWait(Task& t, const WaitRequest& r) {
           out.code = WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
           out.child_status = WTERMSIG(st);
         }
+        out.usage.ru_utime = absl::ToTimeval(child->exit_utime_ + child->children_utime_);
+        out.usage.ru_stime = absl::ToTimeval(child->exit_stime_ + child->children_stime_);
+        out.usage.ru_maxrss =
+            static_cast<long>(std::max(child->maxrss_, child->children_maxrss_) / 1024);
         if (!r.nowait) reaped = child;
         break;
       }
@@ -97,6 +105,8 @@ ErrnoOr<std::optional<WaitResult>> TryWait(Task& t, const WaitRequest& r) {
     if (reaped) {
       self.children_utime_ += reaped->exit_utime_ + reaped->children_utime_;
       self.children_stime_ += reaped->exit_stime_ + reaped->children_stime_;
+      self.children_maxrss_ =
+          std::max({self.children_maxrss_, reaped->maxrss_, reaped->children_maxrss_});
       k.ReleaseLocked(reaped);
     }
   }
@@ -145,7 +155,7 @@ SyscallResult Wait4(Task& t, const SyscallArgs& a) {
   SB_ASSIGN_OR_RETURN(auto res, DoWait(t, r));
   if (!res) return 0;
   if (a.addr(1)) SB_TRY(t.CopyOutObj<int32_t>(a.addr(1), res->status));
-  if (a.addr(3)) SB_TRY(t.CopyOutObj(a.addr(3), rusage{}));
+  if (a.addr(3)) SB_TRY(t.CopyOutObj(a.addr(3), res->usage));
   return res->pid;
 }
 
@@ -198,7 +208,7 @@ SyscallResult Waitid(Task& t, const SyscallArgs& a) {
     }
     SB_TRY(t.CopyOutObj(a.addr(2), info));
   }
-  if (a.addr(4)) SB_TRY(t.CopyOutObj(a.addr(4), rusage{}));
+  if (a.addr(4)) SB_TRY(t.CopyOutObj(a.addr(4), res ? res->usage : rusage{}));
   return 0;
 }
 

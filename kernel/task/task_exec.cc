@@ -157,6 +157,8 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
       return Ok();
     }
   }
+  // The old address space's peak stays the process's (ru_maxrss).
+  const uint64_t old_hiwater = mm_ ? mm_->HiwaterRss() : 0;
   {
     absl::MutexLock share(&share_mu_);
     mm_ = std::move(new_mm);
@@ -164,6 +166,7 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
   {
     absl::MutexLock lock(&kernel_.tree_mu_);
     tg_->execed_ = true;
+    tg_->maxrss_ = std::max(tg_->maxrss_, old_hiwater);
   }
   fds_->CloseOnExec();
   {

@@ -103,9 +103,12 @@ void Task::DoExit() {
   }
   if (ctx_ && last) {
     platform::Context::CpuTimes times = ctx_->ProcessCpuTimes();
+    // Sampled before the address space goes (Linux's do_exit).
+    const uint64_t hiwater = mm_ ? mm_->HiwaterRss() : 0;
     absl::MutexLock lock(&kernel_.tree_mu_);
     tg_->exit_utime_ = times.user;
     tg_->exit_stime_ = times.system;
+    tg_->maxrss_ = std::max(tg_->maxrss_, hiwater);
   }
   if (ctx_) {
     // A thread leaving alone (exit(2), or killed by another thread's exec)

@@ -196,6 +196,12 @@ class ThreadGroup {
   // Guarded by Kernel::tree_mu_.
   absl::Duration exit_utime_, exit_stime_;
   absl::Duration children_utime_, children_stime_;
+  // Peak resident memory in bytes (Linux's signal->maxrss, cmaxrss): the
+  // high-water marks of the address spaces the process left (exec, exit),
+  // and the largest of its reaped children's (their own or their
+  // children's). getrusage's ru_maxrss. Guarded by Kernel::tree_mu_.
+  uint64_t maxrss_ = 0;
+  uint64_t children_maxrss_ = 0;
 
  private:
   const PidRef pid_;
