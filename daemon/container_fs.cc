@@ -43,6 +43,46 @@ absl::StatusOr<fs::MountNamespaceRef> BuildContainerNamespace(const OciSpec& spe
   return *ns;
 }
 
+absl::Status PrepareChildContainersDir(fs::MountNamespace& root_ns) {
+  Credentials root = Credentials::Root();
+  fs::FsContext ctx{root, root_ns.Root(), root_ns.Root(), 0};
+  if (!root_ns.Lookup(ctx, ctx.root, kChildContainersDir, fs::FollowFinal::kYes).ok()) {
+    if (auto s = root_ns.MkdirAt(ctx, ctx.root, kChildContainersDir, 0700); !s.ok()) {
+      return ErrnoToStatus(s.error(), absl::StrCat("cannot make ", kChildContainersDir,
+                                                   " in the root container's root"));
+    }
+  }
+  fs::MountOptions o;
+  o.nosuid = o.nodev = true;
+  return root_ns.MountFilesystem(kChildContainersDir, "tmpfs", "mode=0700", o);
+}
+
+absl::Status AttachChildContainer(fs::MountNamespace& root_ns, const std::string& id,
+                                  fs::MountNamespace& child_ns) {
+  Credentials root = Credentials::Root();
+  fs::FsContext ctx{root, root_ns.Root(), root_ns.Root(), 0};
+  const std::string dir = absl::StrCat(kChildContainersDir, "/", id);
+  if (auto s = root_ns.MkdirAt(ctx, ctx.root, dir, 0755); !s.ok()) {
+    return ErrnoToStatus(s.error(), absl::StrCat("cannot make ", dir));
+  }
+  if (auto s = root_ns.GraftNamespace(dir, child_ns); !s.ok()) {
+    (void)root_ns.RmdirAt(ctx, ctx.root, dir);
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DetachChildContainer(fs::MountNamespace& root_ns, const std::string& id) {
+  const std::string dir = absl::StrCat(kChildContainersDir, "/", id);
+  if (auto s = root_ns.UnmountTree(dir); !s.ok()) return s;
+  Credentials root = Credentials::Root();
+  fs::FsContext ctx{root, root_ns.Root(), root_ns.Root(), 0};
+  if (auto s = root_ns.RmdirAt(ctx, ctx.root, dir); !s.ok()) {
+    return ErrnoToStatus(s.error(), absl::StrCat("cannot remove ", dir));
+  }
+  return absl::OkStatus();
+}
+
 Credentials UserCreds(uid_t uid, gid_t gid) {
   Credentials c = Credentials::Root();
   c.ruid = c.euid = c.suid = c.fsuid = uid;

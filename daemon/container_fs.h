@@ -17,6 +17,22 @@ namespace sb::daemon {
 
 absl::StatusOr<fs::MountNamespaceRef> BuildContainerNamespace(const OciSpec& spec);
 
+// Multi-container (as runsc): the first container is the root container;
+// every other one's whole mount tree is also mounted (grafted) at
+// /__runsc_containers__/ID in the root container's namespace, a root-only
+// (0700) tmpfs, so the root container reaches its children's files while a
+// child sees only its own root.
+inline constexpr char kChildContainersDir[] = "/__runsc_containers__";
+// Mounts the root-only tmpfs at kChildContainersDir in `root_ns`, making
+// the directory first when the root lacks it (FailedPrecondition when the
+// root is read-only and has no such directory).
+absl::Status PrepareChildContainersDir(fs::MountNamespace& root_ns);
+// Grafts `child_ns` at kChildContainersDir/ID in `root_ns`.
+absl::Status AttachChildContainer(fs::MountNamespace& root_ns, const std::string& id,
+                                  fs::MountNamespace& child_ns);
+// Unmounts kChildContainersDir/ID and removes the directory.
+absl::Status DetachChildContainer(fs::MountNamespace& root_ns, const std::string& id);
+
 // A container process's credentials: the spec's user and group; a user
 // other than root has no capabilities, as under runc.
 Credentials UserCreds(uid_t uid, gid_t gid);

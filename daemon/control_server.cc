@@ -105,6 +105,24 @@ absl::StatusOr<control::CreateContainerResponse> ControlServer::CreateContainer(
   if (containers_.contains(req.id())) {
     return absl::AlreadyExistsError(absl::StrCat("container \"", req.id(), "\" already exists"));
   }
+  if (order_.empty()) {
+    // The root container: its children's trees go under its
+    // /__runsc_containers__ (a root-only tmpfs).
+    c->is_root = true;
+    if (auto s = PrepareChildContainersDir(*c->ns); !s.ok()) {
+      spdlog::warn("[{}] further containers will not be visible in this one: {}", req.id(),
+                   std::string(s.message()));
+    } else {
+      c->has_children_dir = true;
+    }
+  } else if (Container& root = *containers_[order_.front()]; root.has_children_dir) {
+    if (auto s = AttachChildContainer(*root.ns, req.id(), *c->ns); !s.ok()) {
+      return absl::InternalError(absl::StrCat("mounting the container under ", kChildContainersDir,
+                                              " of root container \"", root.info.id(),
+                                              "\": ", s.message()));
+    }
+    c->attached = true;
+  }
   containers_[req.id()] = std::move(c);
   order_.push_back(req.id());
   spdlog::info("[{}] created from {}", req.id(), req.bundle_dir());
@@ -405,14 +423,39 @@ absl::Status ControlServer::SetFrozen(const std::string& id, bool frozen) {
 }
 
 absl::Status ControlServer::Delete(const control::ContainerRequest& req) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto c = FindLocked(req.id());
+    if (!c.ok()) return c.status();
+    if ((*c)->is_root && order_.size() > 1) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("container \"", req.id(), "\" is the root container; delete the ",
+                       order_.size() - 1, " other container(s) first"));
+    }
+    // A paused container thaws so that its processes can die.
+    if ((*c)->info.state() == control::PAUSED) kernel_->FreezePidNamespace(*(*c)->pidns, false);
+  }
+  // Its processes go first (as `runsc delete --force`).
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (AliveIn(req.id())) {
+    if (absl::Now() > deadline) {
+      return absl::UnavailableError(
+          absl::StrCat("container \"", req.id(), "\" still has processes after SIGKILL; retry"));
+    }
+    for (const auto& p : ProcessesOf(req.id())) {
+      if (IsLive(p)) (void)kernel::SignalProcess(*kernel_, p.pid, SIGKILL);
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
   absl::MutexLock lock(&mu_);
   auto c = FindLocked(req.id());
   if (!c.ok()) return c.status();
-  for (const auto& [pid, p] : (*c)->procs) {
-    if (!p.exited) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("container \"", req.id(), "\" still has process ", pid,
-                       "; stop it first (sandboxctl kill --all ", req.id(), " KILL)"));
+  if ((*c)->attached) {
+    // Its mounts are released from the root container's view.
+    Container& root = *containers_[order_.front()];
+    if (auto s = DetachChildContainer(*root.ns, req.id()); !s.ok()) {
+      spdlog::warn("[{}] releasing its mounts in the root container: {}", req.id(),
+                   std::string(s.message()));
     }
   }
   for (const auto& [pid, p] : (*c)->procs) owner_.erase(pid);
@@ -420,6 +463,16 @@ absl::Status ControlServer::Delete(const control::ContainerRequest& req) {
   std::erase(order_, req.id());
   spdlog::info("[{}] deleted", req.id());
   return absl::OkStatus();
+}
+
+bool ControlServer::AliveIn(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return false;
+  for (const auto& [pid, p] : it->second->procs) {
+    if (!p.exited) return true;
+  }
+  return false;
 }
 
 bool ControlServer::AnyAlive() {

@@ -75,7 +75,9 @@ class ControlServer {
       const control::ListProcessesRequest& req) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Pause(const control::ContainerRequest& req) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Resume(const control::ContainerRequest& req) ABSL_LOCKS_EXCLUDED(mu_);
-  // A created or stopped container only.
+  // Kills the container's processes (SIGKILL, thawing it if paused) and
+  // removes it, unmounting its tree from the root container's
+  // /__runsc_containers__. The root container goes last.
   absl::Status Delete(const control::ContainerRequest& req) ABSL_LOCKS_EXCLUDED(mu_);
 
   // SIGTERM to every process of every container, SIGKILL to those left
@@ -103,6 +105,9 @@ class ControlServer {
     kernel::UtsNamespaceRef uts;
     kernel::IpcNamespaceRef ipc;
     std::map<pid_t, Process> procs;  // the processes the core started
+    bool is_root = false;            // the first container
+    bool has_children_dir = false;   // the root's /__runsc_containers__ is mounted
+    bool attached = false;           // grafted under the root's /__runsc_containers__
   };
 
   absl::StatusOr<Container*> FindLocked(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -113,6 +118,8 @@ class ControlServer {
   // Live pids of container `id` (those the core started and their descendants).
   std::vector<kernel::ProcessStatus> ProcessesOf(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
   bool AnyAlive() ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether a process the core started in container `id` is still alive.
+  bool AliveIn(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
   // Pause (freeze) or Resume (thaw) a running / paused container.
   absl::Status SetFrozen(const std::string& id, bool frozen) ABSL_LOCKS_EXCLUDED(mu_);
 

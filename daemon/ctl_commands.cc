@@ -145,18 +145,29 @@ int Dispatch(Ctx& ctx, const std::string& cmd, std::vector<std::string> args) {
     return 0;
   }
   if (cmd == "exec") {
+    constexpr char kUsage[] =
+        "usage: sandboxctl exec [-t] [-u UID[:GID]] [-w DIR] [-e VAR=VALUE]... ID -- CMD...";
     bool tty = false;
-    if (!args.empty() && args[0] == "-t") {
-      tty = true;
-      args.erase(args.begin());
+    std::string user, cwd;
+    std::vector<std::string> env;
+    while (!args.empty() && args[0].size() == 2 && args[0][0] == '-' && args[0] != "--") {
+      const std::string opt = args[0];
+      if (opt == "-t") {
+        tty = true;
+        args.erase(args.begin());
+        continue;
+      }
+      if (args.size() < 2 || (opt != "-u" && opt != "-w" && opt != "-e")) return Fail(kUsage);
+      (opt == "-u" ? user : opt == "-w" ? cwd : env.emplace_back()) = args[1];
+      args.erase(args.begin(), args.begin() + 2);
     }
-    if (args.size() < 3 || args[1] != "--") return Fail("usage: sandboxctl exec [-t] ID -- CMD...");
+    if (args.size() < 3 || args[1] != "--") return Fail(kUsage);
     std::vector<std::string> argv(args.begin() + 2, args.end());
     std::vector<sdbus::UnixFd> stdio = {sdbus::UnixFd(0), sdbus::UnixFd(1), sdbus::UnixFd(2)};
     std::map<std::string, sdbus::Variant> opts;
     if (tty) opts["terminal"] = sdbus::Variant(true);
     auto c = ctx.Container(args[0]);
-    uint32_t pid = c.Exec(argv, {}, "", "", stdio, opts);
+    uint32_t pid = c.Exec(argv, env, cwd, user, stdio, opts);
     stdio.clear();
     return ExitCodeOf(c.WaitForever(pid));
   }

@@ -1,5 +1,7 @@
 #include "daemon/main_loop.h"
 
+#include "sdbus-c++/Error.h"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -39,7 +41,14 @@ void MainLoop::RunPosted() {
     absl::MutexLock lock(&mu_);
     fns.swap(posted_);
   }
-  for (auto& fn : fns) fn();
+  for (auto& fn : fns) {
+    // A signal about an object being torn down may fail; the loop goes on.
+    try {
+      fn();
+    } catch (const sdbus::Error& e) {
+      spdlog::warn("posted bus work failed: {}: {}", e.getName(), e.getMessage());
+    }
+  }
 }
 
 void MainLoop::Run(sdbus::IConnection& conn, absl::Duration watchdog) {

@@ -62,6 +62,10 @@ uint64_t ContainerAdaptor::CreatedAt() { return Info().created_at_usec(); }
 
 void ContainerAdaptor::NotifyStateChanged(const std::string& state) {
   emitStateChanged(state);
+  // PropertiesChanged reads the properties; a container deleted since has none.
+  control::ContainerRequest req;
+  req.set_id(id_);
+  if (!core_.GetContainer(req).ok()) return;
   emitPropertiesChangedSignal(org::sandboxd::Container_adaptor::INTERFACE_NAME,
                               {"State", "InitPid"});
 }

@@ -116,6 +116,9 @@ class VfsNamespace : public MountNamespace {
                                    const MountOptions& opts) override;
   std::vector<MountInfo> Mounts(const Location& root) override ABSL_LOCKS_EXCLUDED(mu_);
   ErrnoOr<MountNamespaceRef> Clone(std::span<Location* const> relocate) override;
+  absl::Status GraftNamespace(std::string_view target, MountNamespace& other) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status UnmountTree(std::string_view target) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // --- Path walk (path_walk.cc).
   // Walks every component but the last. The directory is searchable.

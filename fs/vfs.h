@@ -185,6 +185,14 @@ class MountNamespace {
   // Filesystem.
   virtual absl::Status MountFilesystemRoot(std::string_view target, InodeRef root,
                                            const MountOptions& opts) = 0;
+  // Mounts a copy of `other`'s whole mount tree at the directory `target`
+  // (as `mount --rbind`): the same filesystems, so files are shared; mounts
+  // made later in either namespace are not propagated. (A child container's
+  // tree under the root container's /__runsc_containers__/ID.)
+  virtual absl::Status GraftNamespace(std::string_view target, MountNamespace& other) = 0;
+  // Detaches the mount on the directory `target` and every mount beneath it
+  // (as `umount -l`); NotFound if nothing is mounted there.
+  virtual absl::Status UnmountTree(std::string_view target) = 0;
 
   // The mounts visible from `root` (a task's root: mounts outside it are
   // left out), the root's first, then in the order they were made

@@ -15,10 +15,14 @@ constexpr uint64_t kMaxCmdline = 4096;
 }  // namespace
 
 std::string ReadCmdline(Task& t) {
-  const auto layout = t.mm().layout();
+  // The task may be exiting on another thread, dropping its address space:
+  // read through a reference of our own.
+  mm::MmRef mm = t.SnapshotResources().mm;
+  if (!mm) return "";
+  const auto layout = mm->layout();
   if (layout.arg_end <= layout.arg_start) return "";
   const uint64_t len = std::min(layout.arg_end - layout.arg_start, kMaxCmdline);
-  auto iovs = t.mm().Translate(layout.arg_start, len, PROT_READ);
+  auto iovs = mm->Translate(layout.arg_start, len, PROT_READ);
   if (!iovs.ok()) return "";
   std::string out;
   for (const auto& iov : *iovs) out.append(static_cast<const char*>(iov.iov_base), iov.iov_len);

@@ -19,7 +19,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   userdel "$USER_NAME" 2>/dev/null
   groupdel sandboxd-admin 2>/dev/null
-  rm -rf "$T"
+  [[ -n ${KEEP_T:-} ]] || rm -rf "$T"
 }
 trap cleanup EXIT
 
@@ -58,16 +58,20 @@ chmod 777 "$T/bus"
 BB=$(command -v busybox) || { echo "SKIP: busybox not installed"; exit 77; }
 mkdir -p "$T/bundle/rootfs/bin" "$T/bundle/rootfs/tmp" "$T/bundle/rootfs/dev"
 cp "$BB" "$T/bundle/rootfs/bin/busybox"
-for c in sh sleep echo true cat hostname; do ln -s busybox "$T/bundle/rootfs/bin/$c"; done
+for c in sh sleep echo true cat hostname ls stat; do ln -s busybox "$T/bundle/rootfs/bin/$c"; done
 cat > "$T/bundle/config.json" <<'JSON'
 {"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},
  "process":{"args":["/bin/sleep","30"],"env":["PATH=/bin"],"cwd":"/"}}
 JSON
-# Two more over the same root, each with its own host name; the init
-# records its own PID in the container's /tmp.
+# Two more over a copy of that root (without the root container's
+# /__runsc_containers__), each with its own host name; the init records its
+# own PID in the container's /tmp.
+cp -a "$T/bundle/rootfs" "$T/childroot"
+# The root container (c1, created first) mounts its children there.
+mkdir -m 0700 "$T/bundle/rootfs/__runsc_containers__"
 for h in alpha beta; do
   mkdir -p "$T/$h"
-  ln -s "$T/bundle/rootfs" "$T/$h/rootfs"
+  ln -s "$T/childroot" "$T/$h/rootfs"
   cat > "$T/$h/config.json" <<JSON
 {"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},"hostname":"$h",
  "process":{"args":["/bin/sh","-c","echo \$\$ > /tmp/pid; exec sleep 30"],"env":["PATH=/bin"],"cwd":"/"}}
@@ -77,7 +81,7 @@ mkdir -p "$T/badbundle/rootfs"
 echo '{"ociVersion":"1","root":{"path":"rootfs"},"process":{"args":["/bin/sh"]},"mounts":[{"destination":"/d","type":"bind","source":"/"}]}' > "$T/badbundle/config.json"
 
 echo "stop_timeout_sec = 2" > "$T/sandboxd.conf"
-"$BUILD/bin/sandboxd" --name "$INST" --config "$T/sandboxd.conf" 2>"$T/sandboxd.log" &
+${SANDBOXD_WRAP:-} "$BUILD/bin/sandboxd" --name "$INST" --config "$T/sandboxd.conf" 2>"$T/sandboxd.log" &
 SBD=$!
 PIDS+=($SBD)
 DEST=org.sandboxd.Instance.$INST
@@ -141,6 +145,29 @@ expect resume_busctl "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Resume
 expect prop_resumed bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q running"
 out=$("${CTL[@]}" exec c1 -- /bin/echo after-resume 2>&1)
 [[ $out == after-resume ]] && ok exec_after_resume || bad exec_after_resume "$out"
+# Multi-container: a child's tree is under the root container's
+# /__runsc_containers__/ID (root-only); the child sees neither that nor the
+# root's files; deleting the running child kills it and releases its mounts.
+expect create_child "${CTL[@]}" create cv "$T/alpha"
+expect start_child "${CTL[@]}" start cv
+for _ in $(seq 50); do "${CTL[@]}" exec cv -- cat /tmp/pid >/dev/null 2>&1 && break; sleep 0.1; done
+out=$("${CTL[@]}" exec c1 -- ls /__runsc_containers__ 2>&1)
+[[ $out == *cv* && $out == *c2* ]] && ok root_lists_children || bad root_lists_children "$out"
+out=$("${CTL[@]}" exec c1 -- stat -c %a /__runsc_containers__ 2>&1)
+[[ $out == 700 ]] && ok children_dir_root_only || bad children_dir_root_only "$out"
+out=$("${CTL[@]}" exec c1 -- ls /__runsc_containers__/cv/bin 2>&1)
+[[ $out == *busybox* ]] && ok root_sees_child_root || bad root_sees_child_root "$out"
+out=$("${CTL[@]}" exec c1 -- cat /__runsc_containers__/cv/tmp/pid 2>&1)
+[[ $out == 1 ]] && ok root_reads_child_tmp || bad root_reads_child_tmp "$out"
+expect_err child_denied_for_user 'Permission denied' "${CTL[@]}" exec -u 1000 c1 -- ls /__runsc_containers__/cv
+expect_err child_cannot_see_dir 'No such file' "${CTL[@]}" exec cv -- ls /__runsc_containers__
+expect root_writes "${CTL[@]}" exec c1 -- sh -c 'echo r > /tmp/rootfile'
+expect_err child_cannot_see_root 'No such file' "${CTL[@]}" exec cv -- cat /tmp/rootfile
+expect_err delete_root_first 'is the root container' "${CTL[@]}" delete c1
+expect delete_running_child "${CTL[@]}" delete cv
+expect_err child_deleted org.sandboxd.Error.NotFound "${CTL[@]}" status cv
+out=$("${CTL[@]}" exec c1 -- ls /__runsc_containers__ 2>&1)
+[[ $out != *cv* && $out == *c2* ]] && ok child_mounts_released || bad child_mounts_released "$out"
 expect_err bad_signal org.sandboxd.Error.InvalidArgs "${CTL[@]}" kill c1 99
 expect_err bad_scope 'is not one of process' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Signal ius 15 0 bogus
 expect_err foreground_busctl 'does not track yet' "${BC[@]}" call "$DEST" $C1 org.sandboxd.Container Signal ius 15 0 foreground
@@ -156,8 +183,6 @@ wait $WAITER; rc=$?
 [[ $rc -eq 137 ]] && ok wait_status || bad wait_status "rc=$rc"
 sleep 0.3
 expect prop_stopped bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q stopped"
-expect delete_ctl "${CTL[@]}" delete c1
-expect_err deleted_gone org.sandboxd.Error.NotFound "${CTL[@]}" status c1
 # c2: kill --all, and delete over busctl.
 expect start_c2 "${BC[@]}" call "$DEST" /org/sandboxd/container/c2 org.sandboxd.Container Start
 expect kill_all "${CTL[@]}" kill --all c2 TERM
@@ -191,6 +216,9 @@ expect beta_running bash -c "'${CTL[0]}' -M $INST status cb | grep -q running"
 out=$("${CTL[@]}" exec cb -- echo still-here 2>&1)
 [[ $out == still-here ]] && ok beta_still_runs || bad beta_still_runs "$out"
 expect kill_beta "${CTL[@]}" kill --all cb KILL
+for c in cb ca c2; do expect "delete_$c" "${CTL[@]}" delete $c; done
+expect delete_ctl "${CTL[@]}" delete c1
+expect_err deleted_gone org.sandboxd.Error.NotFound "${CTL[@]}" status c1
 
 # Who may call: the bus refuses a plain user, the daemon refuses an admin-group
 # member it was not configured to trust.
