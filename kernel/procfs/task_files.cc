@@ -374,17 +374,17 @@ ErrnoOr<std::string> TaskStatusText(const Node& n, Task* reader) {
     MemTotals m = Totals(i.res.mm->Mappings(), exe);
     auto kb = [](uint64_t bytes) { return bytes / 1024; };
     // Peak and high-water marks are not tracked: the current values.
-    // Page tables are the host's (VmPTE 0); nothing is locked, pinned or
-    // swapped by us.
+    // Page tables are the host's (VmPTE 0); nothing is pinned or swapped
+    // by us. VmLck: the mlocked mappings (Linux's mm->locked_vm).
     absl::StrAppendFormat(&out,
                           "VmPeak:\t%8u kB\nVmSize:\t%8u kB\nVmLck:\t%8u kB\nVmPin:\t%8u kB\n"
                           "VmHWM:\t%8u kB\nVmRSS:\t%8u kB\nRssAnon:\t%8u kB\nRssFile:\t%8u kB\n"
                           "RssShmem:\t%8u kB\nVmData:\t%8u kB\nVmStk:\t%8u kB\nVmExe:\t%8u kB\n"
                           "VmLib:\t%8u kB\nVmPTE:\t%8u kB\nVmSwap:\t%8u kB\n"
                           "HugetlbPages:\t%8u kB\n",
-                          kb(m.size), kb(m.size), 0, 0, kb(m.rss), kb(m.rss), kb(m.rss_anon),
-                          kb(m.rss_file), kb(m.rss_shmem), kb(m.data), kb(m.stack), kb(m.exe),
-                          kb(m.lib), 0, 0, 0);
+                          kb(m.size), kb(m.size), kb(i.res.mm->locked_bytes()), 0, kb(m.rss),
+                          kb(m.rss), kb(m.rss_anon), kb(m.rss_file), kb(m.rss_shmem), kb(m.data),
+                          kb(m.stack), kb(m.exe), kb(m.lib), 0, 0, 0);
   }
   absl::StrAppend(&out, "CoreDumping:\t0\n");
   if (i.res.mm) absl::StrAppend(&out, "THP_enabled:\t1\nuntag_mask:\t0xffffffffffffffff\n");
