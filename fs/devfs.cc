@@ -22,6 +22,7 @@ enum class Device { kNull, kZero, kFull, kRandom, kURandom };
 class DeviceFile : public VfsFile {
  public:
   DeviceFile(const Location& loc, int flags, Device dev) : VfsFile(loc, flags), dev_(dev) {}
+  bool SupportsNowait() const override { return true; }  // Linux: FMODE_NOWAIT
 
   ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
     if (!readable()) return Errno(EBADF);

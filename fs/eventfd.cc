@@ -50,6 +50,7 @@ class EventFd : public FileDescription {
 
   // Linux's eventfd_poll(). The counter reaches UINT64_MAX only through an
   // in-kernel overflow (eventfd_signal), never from a write; kept for parity.
+  bool SupportsNowait() const override { return true; }  // Linux: FMODE_NOWAIT
   uint32_t Readiness(uint32_t mask) override {
     absl::MutexLock lock(&mu_);
     uint32_t r = 0;

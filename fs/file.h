@@ -94,6 +94,40 @@ class FileDescription {
   // files whose filesystem has no fsync (pipes, sockets, devices, proc).
   virtual ErrnoStatus Sync(bool data_only) { return Errno(EINVAL); }
 
+  // fallocate(2) once the syscall layer has made Linux's vfs_fallocate()
+  // checks (argument ranges, mode combinations, FMODE_WRITE, file type):
+  // `mode` is FALLOC_FL_*. `fsize_limit` is the caller's RLIMIT_FSIZE (EFBIG
+  // past it when the file would grow, as Linux's inode_newsize_ok()).
+  // EOPNOTSUPP by default, as Linux for a file without f_op->fallocate.
+  virtual ErrnoStatus Allocate(int mode, uint64_t offset, uint64_t length, uint64_t fsize_limit) {
+    return Errno(EOPNOTSUPP);
+  }
+  // sync_file_range(2) after its argument checks. Nothing to write back by
+  // default (memory-backed files).
+  virtual ErrnoStatus SyncRange(int64_t offset, int64_t nbytes, unsigned flags) { return Ok(); }
+  // posix_fadvise(2)/readahead(2) after the advice check: a hint, so a
+  // no-op by default; host-backed files pass it on to the host.
+  virtual ErrnoStatus Advise(int64_t offset, int64_t length, int advice) { return Ok(); }
+  // Whether reads/writes honour RWF_NOWAIT (Linux's FMODE_NOWAIT): pipes,
+  // sockets, eventfds and character devices do; tmpfs, proc do not.
+  virtual bool SupportsNowait() const { return false; }
+  // preadv2/pwritev2 on files whose data lives on the host: the host call
+  // with the RWF_* `flags` as given, so the host filesystem answers them.
+  // nullopt when the file is not host-backed (the syscall layer then
+  // handles the flags itself).
+  virtual std::optional<ErrnoOr<size_t>> HostReadV2(HostIoVecs dst, int64_t offset, int flags) {
+    return std::nullopt;
+  }
+  virtual std::optional<ErrnoOr<size_t>> HostWriteV2(HostIoVecs src, int64_t offset, int flags) {
+    return std::nullopt;
+  }
+  // pwritev2 with RWF_APPEND/RWF_NOAPPEND: Write with O_APPEND taken as
+  // `append` instead of from the status flags. Files where appending means
+  // nothing (pipes, sockets) ignore it.
+  virtual ErrnoOr<size_t> WriteAppend(HostIoVecs src, int64_t offset, bool append) {
+    return Write(src, offset);
+  }
+
   // mmap(MAP_SHARED): the memory-file range that holds the file's bytes
   // [offset, offset+length). `want_write`: PROT_WRITE is asked for now (a
   // write-sealed memfd says EPERM). Files whose data is not memory-backed

@@ -5,6 +5,8 @@
 #include "fs/host_fs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -109,6 +111,46 @@ class HostRegularFile : public VfsFile {
     return Ok();
   }
 
+  // fallocate, sync_file_range, fadvise and preadv2/pwritev2 go to the host
+  // fd, so the host filesystem answers (ext4 supports modes tmpfs does
+  // not). RLIMIT_FSIZE is the sandbox's, checked here as Linux's
+  // inode_newsize_ok() would before the host grows the file.
+  ErrnoStatus Allocate(int mode, uint64_t offset, uint64_t length, uint64_t fsize_limit) override {
+    if (!(mode & FALLOC_FL_PUNCH_HOLE) && offset + length > fsize_limit) {
+      struct stat st;
+      if (fstat(fd_.get(), &st) == 0 && offset + length > static_cast<uint64_t>(st.st_size)) {
+        return Errno(EFBIG);
+      }
+    }
+    if (fallocate(fd_.get(), mode, static_cast<off_t>(offset), static_cast<off_t>(length)) < 0) {
+      return HostErrno();
+    }
+    return Ok();
+  }
+  ErrnoStatus SyncRange(int64_t offset, int64_t nbytes, unsigned flags) override {
+    if (sync_file_range(fd_.get(), offset, nbytes, flags) < 0) return HostErrno();
+    return Ok();
+  }
+  ErrnoStatus Advise(int64_t offset, int64_t length, int advice) override {
+    int e = posix_fadvise(fd_.get(), offset, length, advice);
+    if (e != 0) return Errno(e);
+    return Ok();
+  }
+  bool SupportsNowait() const override { return true; }  // the host decides
+  std::optional<ErrnoOr<size_t>> HostReadV2(HostIoVecs dst, int64_t offset, int flags) override {
+    if (!readable()) return ErrnoOr<size_t>(Errno(EBADF));
+    ssize_t n = preadv2(fd_.get(), dst.data(), static_cast<int>(dst.size()), offset, flags);
+    if (n < 0) return ErrnoOr<size_t>(HostErrno());
+    return ErrnoOr<size_t>(static_cast<size_t>(n));
+  }
+  std::optional<ErrnoOr<size_t>> HostWriteV2(HostIoVecs src, int64_t offset, int flags) override {
+    if (!writable()) return ErrnoOr<size_t>(Errno(EBADF));
+    if (auto s = SyncAppend(); !s.ok()) return ErrnoOr<size_t>(s.error());
+    ssize_t n = pwritev2(fd_.get(), src.data(), static_cast<int>(src.size()), offset, flags);
+    if (n < 0) return ErrnoOr<size_t>(HostErrno());
+    return ErrnoOr<size_t>(static_cast<size_t>(n));
+  }
+
  private:
   // F_SETFL changes O_APPEND on the description only; carry it to the
   // host fd (ours alone) before writing.
@@ -140,6 +182,11 @@ class HostDirFile : public VfsFile {
   ErrnoStatus Sync(bool data_only) override {
     if (sealed_) return Ok();
     if ((data_only ? fdatasync(fd_.get()) : fsync(fd_.get())) < 0) return HostErrno();
+    return Ok();
+  }
+  ErrnoStatus SyncRange(int64_t offset, int64_t nbytes, unsigned flags) override {
+    if (sealed_) return Ok();
+    if (sync_file_range(fd_.get(), offset, nbytes, flags) < 0) return HostErrno();
     return Ok();
   }
 

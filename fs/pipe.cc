@@ -85,6 +85,7 @@ class PipeFile : public FileDescription {
     SB_TRY(io.CopyOut(arg, &n, sizeof(n)));
     return int64_t{0};
   }
+  bool SupportsNowait() const override { return true; }  // Linux: FMODE_NOWAIT
   uint32_t Readiness(uint32_t mask) override {
     uint32_t r = 0;
     if (reader_) r |= pipe_->Readiness(/*read_end=*/true, mask);

@@ -94,6 +94,7 @@ class Socket : public FileDescription {
   int family() const { return family_; }
   int type() const { return type_; }
   int protocol() const { return protocol_; }
+  bool SupportsNowait() const override { return true; }  // Linux: FMODE_NOWAIT
 
   // `addr` is the sockaddr as passed (its length is the addrlen).
   virtual ErrnoStatus Bind(const SocketCaller& c, std::string_view addr) = 0;

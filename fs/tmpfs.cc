@@ -97,7 +97,7 @@ ErrnoOr<struct stat> TmpfsInode::Stat() {
   st.st_size = static_cast<off_t>(SizeLocked());
   st.st_blksize = 4096;
   st.st_blocks =
-      S_ISREG(type_) ? static_cast<blkcnt_t>(((SizeLocked() + 4095) & ~4095ull) / 512) : 0;
+      S_ISREG(type_) ? static_cast<blkcnt_t>(((BlocksBytesLocked() + 4095) & ~4095ull) / 512) : 0;
   return st;
 }
 

@@ -22,6 +22,9 @@ class TmpfsData {
   // Copies in `len` bytes of `src` at `off`, growing (zero-filled) as needed.
   void Write(uint64_t off, HostIoVecs src, size_t len);
   void Resize(uint64_t length);
+  // Zeroes the bytes of [off, end) that lie inside the file (punching a
+  // hole: they read as zero again, in the file and in shared mappings).
+  void Zero(uint64_t off, uint64_t end);
   // Pages in use (for st_blocks).
   uint64_t AllocatedBytes() const { return (size_ + 4095) & ~uint64_t{4095}; }
 

@@ -1,6 +1,7 @@
 // tmpfs_file.cc: tmpfs file data, regular files and the open file
 // descriptions of tmpfs regular files and directories.
 #include <dirent.h>
+#include <linux/falloc.h>
 
 #include <algorithm>
 #include <cstring>
@@ -52,11 +53,25 @@ void TmpfsData::Resize(uint64_t length) {
   size_ = length;
 }
 
+void TmpfsData::Zero(uint64_t off, uint64_t end) {
+  end = std::min(end, size_);
+  if (off >= end) return;
+  std::memset(data() + off, 0, end - off);
+}
+
 ErrnoOr<MemoryRangeRef> TmpfsData::SharedBacking(MemoryFile& mf, uint64_t min_length) {
   constexpr uint64_t kReserve = uint64_t{16} << 20;  // sparse: costs nothing until used
   if (!range_) {
     SB_ASSIGN_OR_RETURN(range_, MemoryRange::Allocate(mf, std::max({kReserve, min_length, size_})));
-    std::memcpy(range_->host(), bytes_.data(), size_);
+    // Pages of zeros stay holes, so the range holds (and mincore reports)
+    // only the pages that have data, as Linux's page cache would.
+    static const uint8_t kZeros[4096] = {};
+    for (uint64_t off = 0; off < size_; off += 4096) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(4096, size_ - off));
+      if (std::memcmp(bytes_.data() + off, kZeros, n) != 0) {
+        std::memcpy(range_->host() + off, bytes_.data() + off, n);
+      }
+    }
     bytes_ = {};
   } else if (&range_->file() != &mf) {
     return Errno(ENODEV);  // another kernel's memory file
@@ -71,7 +86,37 @@ uint64_t Pages(uint64_t bytes) { return (bytes + 4095) & ~uint64_t{4095}; }
 
 TmpfsFile::~TmpfsFile() {
   // Return the pages to the size= budget. No lock: we are the last user.
-  (void)tmpfs().Charge(-static_cast<int64_t>(Pages(data_.size())));
+  (void)tmpfs().Charge(-static_cast<int64_t>(Pages(std::max(data_.size(), alloc_end_))));
+}
+
+uint64_t TmpfsFile::BlocksBytesLocked() const { return Pages(std::max(data_.size(), alloc_end_)); }
+
+// Linux's shmem_fallocate(): only plain allocation (with or without
+// FALLOC_FL_KEEP_SIZE) and FALLOC_FL_PUNCH_HOLE; everything else is
+// EOPNOTSUPP. Pages are counted up to the furthest byte ever allocated
+// (alloc_end_), so a KEEP_SIZE allocation past the end shows in st_blocks
+// and in the size= budget; a punched hole reads as zeros but keeps its
+// pages (Linux frees whole pages inside the hole: st_blocks differs there).
+ErrnoStatus TmpfsFile::Allocate(int mode, uint64_t offset, uint64_t length, uint64_t fsize_limit) {
+  if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) return Errno(EOPNOTSUPP);
+  const uint64_t end = offset + length;
+  absl::MutexLock lock(&mu_);
+  if (mode & FALLOC_FL_PUNCH_HOLE) {
+    if (seals_ & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return Errno(EPERM);
+    data_.Zero(offset, end);
+    TouchLocked(false, true, true);
+    return Ok();
+  }
+  // inode_newsize_ok(): the limit applies even with KEEP_SIZE.
+  if (end > data_.size() && end > fsize_limit) return Errno(EFBIG);
+  if ((seals_ & F_SEAL_GROW) && end > data_.size()) return Errno(EPERM);
+  const uint64_t before = Pages(std::max(data_.size(), alloc_end_));
+  const uint64_t after = Pages(std::max({data_.size(), alloc_end_, end}));
+  if (after > before) SB_TRY(tmpfs().Charge(static_cast<int64_t>(after - before)));
+  alloc_end_ = std::max(alloc_end_, end);
+  if (!(mode & FALLOC_FL_KEEP_SIZE) && end > data_.size()) data_.Resize(end);
+  TouchLocked(false, true, true);
+  return Ok();
 }
 
 uint64_t TmpfsFile::size() const {
@@ -80,8 +125,13 @@ uint64_t TmpfsFile::size() const {
 }
 
 ErrnoStatus TmpfsFile::ResizeLocked(uint64_t length) {
-  int64_t delta = static_cast<int64_t>(Pages(length)) - static_cast<int64_t>(Pages(data_.size()));
+  // Shrinking frees every page past the new end, those allocated with
+  // FALLOC_FL_KEEP_SIZE too (Linux's shmem_truncate_range); growing keeps them.
+  uint64_t new_alloc_end = length <= data_.size() ? 0 : alloc_end_;
+  int64_t delta = static_cast<int64_t>(Pages(std::max(length, new_alloc_end))) -
+                  static_cast<int64_t>(Pages(std::max(data_.size(), alloc_end_)));
   SB_TRY(tmpfs().Charge(delta));
+  alloc_end_ = new_alloc_end;
   data_.Resize(length);
   return Ok();
 }
@@ -168,14 +218,15 @@ ErrnoOr<std::pair<size_t, uint64_t>> TmpfsFile::WriteAt(uint64_t off, HostIoVecs
     len = static_cast<size_t>(data_.size() - off);
   }
   uint64_t end = off + len;
-  if (end > data_.size()) {
-    int64_t delta = static_cast<int64_t>(Pages(end)) - static_cast<int64_t>(Pages(data_.size()));
+  if (end > std::max(data_.size(), alloc_end_)) {
+    const uint64_t have = Pages(std::max(data_.size(), alloc_end_));
+    int64_t delta = static_cast<int64_t>(Pages(end)) - static_cast<int64_t>(have);
     if (!tmpfs().Charge(delta).ok()) {
       // Write what fits in the pages still free, or ENOSPC.
-      uint64_t fit = Pages(data_.size());
+      uint64_t fit = have;
       while (fit < end && tmpfs().Charge(4096).ok()) fit += 4096;
       if (fit <= off) {
-        (void)tmpfs().Charge(-static_cast<int64_t>(fit - Pages(data_.size())));
+        (void)tmpfs().Charge(-static_cast<int64_t>(fit - have));
         return Errno(ENOSPC);
       }
       len = static_cast<size_t>(std::min(end, fit) - off);
@@ -218,8 +269,11 @@ class TmpfsRegularFile : public VfsFile {
   }
 
   ErrnoOr<size_t> Write(HostIoVecs src, int64_t offset) override {
+    return WriteAppend(src, offset, status_flags() & O_APPEND);
+  }
+
+  ErrnoOr<size_t> WriteAppend(HostIoVecs src, int64_t offset, bool append) override {
     if (!writable()) return Errno(EBADF);
-    bool append = status_flags() & O_APPEND;
     if (offset >= 0) {
       SB_ASSIGN_OR_RETURN(auto r, file_->WriteAt(offset, src, append));
       return r.first;
@@ -239,6 +293,10 @@ class TmpfsRegularFile : public VfsFile {
 
   // The data lives in the memory file only (Linux's noop_fsync).
   ErrnoStatus Sync(bool) override { return Ok(); }
+
+  ErrnoStatus Allocate(int mode, uint64_t offset, uint64_t length, uint64_t fsize_limit) override {
+    return file_->Allocate(mode, offset, length, fsize_limit);
+  }
 
   ErrnoStatus Truncate(uint64_t length) override {
     if (!writable()) return Errno(EINVAL);

@@ -76,6 +76,10 @@ class TmpfsInode : public Inode {
 
  protected:
   virtual uint64_t SizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return 0; }
+  // Bytes of storage in use (st_blocks * 512); the size by default.
+  virtual uint64_t BlocksBytesLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return SizeLocked();
+  }
   void TouchLocked(bool atime, bool mtime, bool ctime) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // relatime: atime moves only if it is older than mtime/ctime or a day.
   void TouchAtimeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -202,9 +206,13 @@ class TmpfsFile : public TmpfsInode {
   ErrnoOr<std::pair<size_t, uint64_t>> WriteAt(uint64_t off, HostIoVecs src, bool append)
       ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t size() const ABSL_LOCKS_EXCLUDED(mu_);
+  // fallocate(2) (Linux's shmem_fallocate), after the VFS checks.
+  ErrnoStatus Allocate(int mode, uint64_t offset, uint64_t length, uint64_t fsize_limit)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
  protected:
   uint64_t SizeLocked() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return data_.size(); }
+  uint64_t BlocksBytesLocked() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
  private:
   ErrnoStatus ResizeLocked(uint64_t length) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -216,6 +224,10 @@ class TmpfsFile : public TmpfsInode {
   // Held by every writable shared mapping: use_count() - 1 of them exist
   // (Linux: i_mmap_writable). Made on the first such mapping.
   std::shared_ptr<const int> map_hold_ ABSL_GUARDED_BY(mu_);
+  // The end of the furthest allocation (fallocate), which may lie past the
+  // size with FALLOC_FL_KEEP_SIZE: pages up to max(size, alloc_end_) are
+  // counted. Saved with the file.
+  uint64_t alloc_end_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // A FIFO, socket or device node made by mknod(2). A FIFO's ends share one

@@ -64,6 +64,7 @@ ErrnoOr<MmRef> MemoryManager::Fork() {
   for (const auto& [start, vma] : vmas_) {
     Vma copy = vma;
     if (vma.fork_hold) copy.hold = vma.fork_hold();
+    copy.lock = 0;  // memory locks are not inherited (Linux's dup_mmap)
     if (!vma.shared) {
       uint64_t len = vma.end - vma.start;
       SB_ASSIGN_OR_RETURN(copy.backing, MemoryRange::Allocate(mf_, len));
@@ -137,6 +138,14 @@ void MemoryManager::RemoveLocked(uint64_t start, uint64_t end, bool decommit) {
 
 ErrnoStatus MemoryManager::InsertLocked(platform::Context* ctx, Vma vma) {
   SB_TRY(InjectMap(ctx, vma));
+  vma.lock |= def_lock_;  // mlockall(MCL_FUTURE)
+  if ((vma.lock & Vma::kLocked) && !(vma.lock & Vma::kLockOnFault)) {
+    // A locked mapping is populated at once (Linux's mm_populate).
+    const uint8_t* host = mf_.HostAddress(vma.MemoryFileOffset(vma.start));
+    for (uint64_t off = 0; off < vma.end - vma.start; off += 4096) {
+      (void)*static_cast<const volatile uint8_t*>(host + off);
+    }
+  }
   vmas_.emplace(vma.start, std::move(vma));
   return Ok();
 }

@@ -55,6 +55,11 @@ struct Vma {
   // returns instead of sharing `hold` (SysV shm counts each process's
   // attachment, as Linux's vm_ops->open). Called with the parent's mu_ held.
   std::function<std::shared_ptr<const void>()> fork_hold;
+  // mlock state (Linux's VM_LOCKED / VM_LOCKONFAULT): Vma::kLocked, with
+  // kLockOnFault for mlock2(MLOCK_ONFAULT) / mlockall(MCL_ONFAULT). Not
+  // inherited across fork, as Linux's dup_mmap clears it.
+  static constexpr int kLocked = 1, kLockOnFault = 2;
+  int lock = 0;
 
   uint64_t MemoryFileOffset(uint64_t addr) const {
     return backing->offset() + backing_offset + (addr - start);
@@ -165,6 +170,27 @@ class MemoryManager {
   Layout layout() ABSL_LOCKS_EXCLUDED(mu_);
   void set_layout(Layout l) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // --- mlock, msync, mincore (mlock.cc).
+  // Sets the lock state `lock` (0 unlocks) of every page of the
+  // page-aligned [start, end): ENOMEM if part of it is unmapped (nothing
+  // changes then). Locking populates the pages unless kLockOnFault.
+  ErrnoStatus SetLock(uint64_t start, uint64_t end, int lock) ABSL_LOCKS_EXCLUDED(mu_);
+  // Bytes of [start, end) already locked (Linux's count_mm_mlocked_page_nr).
+  uint64_t LockedBytesIn(uint64_t start, uint64_t end) ABSL_LOCKS_EXCLUDED(mu_);
+  // Bytes locked in the whole address space (VmLck).
+  uint64_t locked_bytes() ABSL_LOCKS_EXCLUDED(mu_);
+  // mlockall: `current` locks (or with lock 0 unlocks) every mapping;
+  // `future` is what new mappings get from now on (Linux's def_flags).
+  void SetLockAll(int current, bool apply_current, int future) ABSL_LOCKS_EXCLUDED(mu_);
+  int future_lock() ABSL_LOCKS_EXCLUDED(mu_);
+  // msync(2) over the page-aligned [start, end) after its flag checks:
+  // Linux's walk (ENOMEM for unmapped parts, EBUSY for MS_INVALIDATE over
+  // locked pages).
+  ErrnoStatus Msync(uint64_t start, uint64_t end, int flags) ABSL_LOCKS_EXCLUDED(mu_);
+  // mincore(2): one byte per page of [start, end), bit 0 set when the page
+  // is resident (see mlock.cc). ENOMEM if part of it is unmapped.
+  ErrnoOr<std::vector<uint8_t>> Residency(uint64_t start, uint64_t end) ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   bool RangeFreeLocked(uint64_t start, uint64_t end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ErrnoOr<uint64_t> FindGapLocked(uint64_t len, uint64_t hint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -191,6 +217,9 @@ class MemoryManager {
   Layout layout_ ABSL_GUARDED_BY(mu_);
   // HiwaterRss's last sample. Not inherited by fork or exec (a new mm).
   uint64_t hiwater_rss_ ABSL_GUARDED_BY(mu_) = 0;
+  // What new mappings get for Vma::lock (mlockall MCL_FUTURE; Linux's
+  // mm->def_flags). Not inherited by fork or kept across exec.
+  int def_lock_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sb::kernel::mm

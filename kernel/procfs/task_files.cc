@@ -375,15 +375,16 @@ ErrnoOr<std::string> TaskStatusText(const Node& n, Task* reader) {
     auto kb = [](uint64_t bytes) { return bytes / 1024; };
     // VmHWM is the address space's sampled high-water mark (see
     // MemoryManager::HiwaterRss); VmPeak is not tracked: the current size.
-    // Page tables are the host's (VmPTE 0); nothing is locked, pinned or
-    // swapped by us.
+    // Page tables are the host's (VmPTE 0); nothing is pinned or swapped by
+    // us. VmLck: the mlocked mappings (Linux's mm->locked_vm).
     absl::StrAppendFormat(&out,
                           "VmPeak:\t%8u kB\nVmSize:\t%8u kB\nVmLck:\t%8u kB\nVmPin:\t%8u kB\n"
                           "VmHWM:\t%8u kB\nVmRSS:\t%8u kB\nRssAnon:\t%8u kB\nRssFile:\t%8u kB\n"
                           "RssShmem:\t%8u kB\nVmData:\t%8u kB\nVmStk:\t%8u kB\nVmExe:\t%8u kB\n"
                           "VmLib:\t%8u kB\nVmPTE:\t%8u kB\nVmSwap:\t%8u kB\n"
                           "HugetlbPages:\t%8u kB\n",
-                          kb(m.size), kb(m.size), 0, 0, kb(std::max(m.rss, i.res.mm->HiwaterRss())),
+                          kb(m.size), kb(m.size), kb(i.res.mm->locked_bytes()), 0,
+                          kb(std::max(m.rss, i.res.mm->HiwaterRss())),
                           kb(m.rss), kb(m.rss_anon), kb(m.rss_file), kb(m.rss_shmem), kb(m.data),
                           kb(m.stack), kb(m.exe), kb(m.lib), 0, 0, 0);
   }

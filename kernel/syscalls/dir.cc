@@ -1,4 +1,6 @@
-// dir.cc: getdents64, getcwd, chdir, fchdir, umask.
+// dir.cc: getdents, getdents64, getcwd, chdir, fchdir, umask.
+#include <cstring>
+
 #include "kernel/base/abi.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -10,6 +12,34 @@ SyscallResult Getdents64(Task& t, const SyscallArgs& a) {
   SB_ASSIGN_OR_RETURN(auto dst, t.UserBuffer(a.addr(1), count, PROT_WRITE));
   std::vector<uint8_t> buf(count);
   SB_ASSIGN_OR_RETURN(size_t n, f->GetDents64(std::span<uint8_t>(buf.data(), buf.size())));
+  SB_TRY(t.CopyOut(a.addr(1), buf.data(), n));
+  return n;
+}
+
+// The old getdents: struct linux_dirent {u64 d_ino; u64 d_off; u16
+// d_reclen; char d_name[]; ... char d_type at d_reclen - 1}. On 64-bit its
+// records are exactly as long as linux_dirent64's (both ALIGN(20 + namelen,
+// 8)), so the same directory read fills the same entries and each record
+// is rewritten in place: the type moves from byte 18 to the last byte and
+// the name down one.
+SyscallResult Getdents(Task& t, const SyscallArgs& a) {
+  SB_ASSIGN_OR_RETURN(fs::FileRef f, t.fds().Get(a.fd(0)));
+  size_t count = std::min<size_t>(a.size(2), 1 << 20);
+  SB_ASSIGN_OR_RETURN(auto dst, t.UserBuffer(a.addr(1), count, PROT_WRITE));
+  std::vector<uint8_t> buf(count);
+  SB_ASSIGN_OR_RETURN(size_t n, f->GetDents64(std::span<uint8_t>(buf.data(), buf.size())));
+  for (size_t pos = 0; pos + 19 < n;) {
+    uint8_t* d = buf.data() + pos;
+    uint16_t reclen;
+    std::memcpy(&reclen, d + 16, 2);
+    if (reclen < 20 || pos + reclen > n) break;
+    const uint8_t type = d[18];
+    const size_t namelen = strnlen(reinterpret_cast<const char*>(d + 19), reclen - 19);
+    std::memmove(d + 18, d + 19, namelen);
+    std::memset(d + 18 + namelen, 0, reclen - 18 - namelen);
+    d[reclen - 1] = type;
+    pos += reclen;
+  }
   SB_TRY(t.CopyOut(a.addr(1), buf.data(), n));
   return n;
 }

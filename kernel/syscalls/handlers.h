@@ -145,6 +145,26 @@ SyscallResult Fsync(Task& t, const SyscallArgs& a);
 SyscallResult Fdatasync(Task& t, const SyscallArgs& a);
 SyscallResult Sync(Task& t, const SyscallArgs& a);
 SyscallResult Syncfs(Task& t, const SyscallArgs& a);
+SyscallResult SyncFileRange(Task& t, const SyscallArgs& a);
+// fallocate.cc, advise.cc
+SyscallResult Fallocate(Task& t, const SyscallArgs& a);
+SyscallResult Fadvise64(Task& t, const SyscallArgs& a);
+SyscallResult Readahead(Task& t, const SyscallArgs& a);
+// read_write.cc (vectored, positioned)
+SyscallResult Preadv(Task& t, const SyscallArgs& a);
+SyscallResult Pwritev(Task& t, const SyscallArgs& a);
+SyscallResult Preadv2(Task& t, const SyscallArgs& a);
+SyscallResult Pwritev2(Task& t, const SyscallArgs& a);
+// dir.cc
+SyscallResult Getdents(Task& t, const SyscallArgs& a);
+// mlock.cc, msync.cc
+SyscallResult Mlock(Task& t, const SyscallArgs& a);
+SyscallResult Mlock2(Task& t, const SyscallArgs& a);
+SyscallResult Munlock(Task& t, const SyscallArgs& a);
+SyscallResult Mlockall(Task& t, const SyscallArgs& a);
+SyscallResult Munlockall(Task& t, const SyscallArgs& a);
+SyscallResult Msync(Task& t, const SyscallArgs& a);
+SyscallResult Mincore(Task& t, const SyscallArgs& a);
 SyscallResult Truncate(Task& t, const SyscallArgs& a);
 SyscallResult TimerCreate(Task& t, const SyscallArgs& a);
 SyscallResult TimerSettime(Task& t, const SyscallArgs& a);

@@ -42,8 +42,8 @@ constexpr auto MakeTable() {
   t[23] = {"select", &Select, S::kFull, ""};
   t[24] = {"sched_yield", &SchedYield, S::kFull, ""};
   t[25] = {"mremap", &Mremap, S::kPartial, "no MREMAP_DONTUNMAP"};
-  t[26] = {"msync", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[27] = {"mincore", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[26] = {"msync", &Msync, S::kPartial, "memory-backed mappings only have nothing to write back"};
+  t[27] = {"mincore", &Mincore, S::kFull, "resident = the memory-file page exists"};
   t[28] = {"madvise", &Madvise, S::kPartial, "MADV_DONTNEED and hints; others EINVAL"};
   t[29] = {"shmget", &Shmget, S::kPartial, "no SHM_HUGETLB"};
   t[30] = {"shmat", &Shmat, S::kFull, ""};
@@ -100,7 +100,7 @@ constexpr auto MakeTable() {
   t[75] = {"fdatasync", &Fdatasync, S::kFull, ""};
   t[76] = {"truncate", &Truncate, S::kFull, ""};
   t[77] = {"ftruncate", &Ftruncate, S::kFull, ""};
-  t[78] = {"getdents", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[78] = {"getdents", &Getdents, S::kFull, ""};
   t[79] = {"getcwd", &Getcwd, S::kFull, ""};
   t[80] = {"chdir", &Chdir, S::kFull, ""};
   t[81] = {"fchdir", &Fchdir, S::kFull, ""};
@@ -171,10 +171,10 @@ constexpr auto MakeTable() {
   t[146] = {"sched_get_priority_max", &SchedGetPriorityMax, S::kFull, ""};
   t[147] = {"sched_get_priority_min", &SchedGetPriorityMin, S::kFull, ""};
   t[148] = {"sched_rr_get_interval", &SchedRrGetInterval, S::kFull, ""};
-  t[149] = {"mlock", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[150] = {"munlock", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[151] = {"mlockall", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[152] = {"munlockall", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[149] = {"mlock", &Mlock, S::kFull, ""};
+  t[150] = {"munlock", &Munlock, S::kFull, ""};
+  t[151] = {"mlockall", &Mlockall, S::kFull, ""};
+  t[152] = {"munlockall", &Munlockall, S::kFull, ""};
   t[153] = {"vhangup", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[154] = {"modify_ldt", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[155] = {"pivot_root", nullptr, S::kError, "not implemented yet", ENOSYS};
@@ -210,7 +210,7 @@ constexpr auto MakeTable() {
   t[184] = {"tuxcall", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[185] = {"security", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[186] = {"gettid", &Gettid, S::kFull, ""};
-  t[187] = {"readahead", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[187] = {"readahead", &Readahead, S::kFull, ""};
   t[188] = {"setxattr", &Setxattr, S::kPartial, "tmpfs only; host mounts EOPNOTSUPP"};
   t[189] = {"lsetxattr", &Lsetxattr, S::kPartial, "tmpfs only; host mounts EOPNOTSUPP"};
   t[190] = {"fsetxattr", &Fsetxattr, S::kPartial, "tmpfs only; host mounts EOPNOTSUPP"};
@@ -245,7 +245,7 @@ constexpr auto MakeTable() {
   t[218] = {"set_tid_address", &SetTidAddress, S::kFull, ""};
   t[219] = {"restart_syscall", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[220] = {"semtimedop", &Semtimedop, S::kFull, ""};
-  t[221] = {"fadvise64", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[221] = {"fadvise64", &Fadvise64, S::kFull, ""};
   t[222] = {"timer_create", &TimerCreate, S::kPartial, "no CPU-time clocks"};
   t[223] = {"timer_settime", &TimerSettime, S::kFull, ""};
   t[224] = {"timer_gettime", &TimerGettime, S::kFull, ""};
@@ -303,7 +303,7 @@ constexpr auto MakeTable() {
   t[274] = {"get_robust_list", &GetRobustList, S::kFull, ""};
   t[275] = {"splice", &Splice, S::kFull, ""};
   t[276] = {"tee", &Tee, S::kFull, ""};
-  t[277] = {"sync_file_range", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[277] = {"sync_file_range", &SyncFileRange, S::kFull, ""};
   t[278] = {"vmsplice", &Vmsplice, S::kPartial, "copies; SPLICE_F_GIFT ignored"};
   t[279] = {"move_pages", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[280] = {"utimensat", &Utimensat, S::kFull, ""};
@@ -311,7 +311,7 @@ constexpr auto MakeTable() {
   t[282] = {"signalfd", &Signalfd, S::kFull, ""};
   t[283] = {"timerfd_create", &TimerfdCreate, S::kFull, ""};
   t[284] = {"eventfd", &Eventfd, S::kFull, ""};
-  t[285] = {"fallocate", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[285] = {"fallocate", &Fallocate, S::kFull, ""};
   t[286] = {"timerfd_settime", &TimerfdSettime, S::kPartial, "no TFD_TIMER_CANCEL_ON_SET"};
   t[287] = {"timerfd_gettime", &TimerfdGettime, S::kFull, ""};
   t[288] = {"accept4", &Accept4, S::kPartial, "AF_UNIX sockets"};
@@ -321,8 +321,8 @@ constexpr auto MakeTable() {
   t[292] = {"dup3", &Dup3, S::kFull, ""};
   t[293] = {"pipe2", &Pipe2, S::kFull, ""};
   t[294] = {"inotify_init1", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[295] = {"preadv", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[296] = {"pwritev", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[295] = {"preadv", &Preadv, S::kFull, ""};
+  t[296] = {"pwritev", &Pwritev, S::kFull, ""};
   t[297] = {"rt_tgsigqueueinfo", &RtTgsigqueueinfo, S::kFull, ""};
   t[298] = {"perf_event_open", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[299] = {"recvmmsg", &Recvmmsg, S::kPartial, "AF_UNIX sockets"};
@@ -351,10 +351,10 @@ constexpr auto MakeTable() {
   t[322] = {"execveat", &Execveat, S::kFull, ""};
   t[323] = {"userfaultfd", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[324] = {"membarrier", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[325] = {"mlock2", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[325] = {"mlock2", &Mlock2, S::kFull, ""};
   t[326] = {"copy_file_range", &CopyFileRange, S::kFull, ""};
-  t[327] = {"preadv2", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[328] = {"pwritev2", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[327] = {"preadv2", &Preadv2, S::kFull, ""};
+  t[328] = {"pwritev2", &Pwritev2, S::kFull, ""};
   t[329] = {"pkey_mprotect", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[330] = {"pkey_alloc", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[331] = {"pkey_free", nullptr, S::kError, "not implemented yet", ENOSYS};
