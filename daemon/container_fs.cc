@@ -1,30 +1,103 @@
 #include "daemon/container_fs.h"
 
+#include <limits.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "fs/overlay.h"
 
 namespace sb::daemon {
+namespace {
+
+// Makes the mount point `dest` (its parents as directories, itself a
+// directory or, for a file bind mount, an empty file), walking with root
+// credentials inside the namespace (symlinks resolve within its root).
+// EROFS when the root is read-only and something is missing; the error
+// names the path.
+absl::Status MakeMountPoint(fs::MountNamespace& ns, const std::string& dest, bool file) {
+  Credentials root = Credentials::Root();
+  fs::FsContext ctx{root, ns.Root(), ns.Root(), 0};
+  std::vector<std::string> parts = absl::StrSplit(dest, '/', absl::SkipEmpty());
+  std::string path;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    absl::StrAppend(&path, "/", parts[i]);
+    if (ns.Lookup(ctx, ctx.root, path, fs::FollowFinal::kYes).ok()) continue;
+    if (file && i + 1 == parts.size()) {
+      auto f = ns.OpenAt(ctx, ctx.root, path, O_CREAT | O_WRONLY | O_NOFOLLOW, 0644);
+      if (!f.ok()) return ErrnoToStatus(f.error(), absl::StrCat("creating the mount point ", path));
+      continue;
+    }
+    auto r = ns.MkdirAt(ctx, ctx.root, path, 0755);
+    if (!r.ok() && r.error().value() != EEXIST) {
+      return ErrnoToStatus(r.error(), absl::StrCat("creating the mount point ", path));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<fs::MountNamespaceRef> BuildContainerNamespace(const OciSpec& spec) {
-  fs::MountOptions mopts;
-  mopts.read_only = spec.root_readonly;
-  auto ns = fs::NewHostRootedNamespace(spec.root_path, mopts);
+  absl::StatusOr<fs::MountNamespaceRef> ns;
+  if (!spec.root_readonly && spec.overlay) {
+    ns = fs::NewOverlayRootedNamespace(spec.root_path, {});
+  } else {
+    fs::MountOptions mopts;
+    mopts.read_only = spec.root_readonly;
+    ns = fs::NewHostRootedNamespace(spec.root_path, mopts);
+  }
   if (!ns.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot open root ", spec.root_path, ": ", ns.status().message()));
   }
-  std::vector<OciMount> mounts = {{"/tmp", "tmpfs"}};
+  OciMount tmp{"/tmp", "tmpfs"};
+  tmp.optional = true;
+  std::vector<OciMount> mounts = {tmp};
   mounts.insert(mounts.end(), spec.mounts.begin(), spec.mounts.end());
-  if (spec.mounts.empty()) mounts.push_back({"/dev", "devtmpfs"});
+  if (spec.mounts.empty()) {
+    OciMount dev{"/dev", "devtmpfs"};
+    dev.optional = true;
+    mounts.push_back(dev);
+  }
   bool dev_mounted = false;
   for (const auto& m : mounts) {
     if (m.type == "proc") continue;  // needs the PID namespace: the caller's
-    std::string data = !m.data.empty() ? m.data : m.type == "tmpfs" ? "mode=1777" : "mode=755";
     fs::MountOptions o;
     o.read_only = m.read_only;
     o.nosuid = m.nosuid;
     o.nodev = m.nodev;
-    if (auto s = (*ns)->MountFilesystem(m.destination, m.type, data, o); !s.ok()) {
-      if (absl::IsNotFound(s)) continue;  // the root has no such directory
+    o.noexec = m.noexec;
+    std::string source;
+    bool file = false;
+    if (m.type == "bind") {
+      char real[PATH_MAX];
+      if (realpath(m.source.c_str(), real) == nullptr) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "bind mount at ", m.destination, ": source ", m.source, ": ", strerror(errno)));
+      }
+      source = real;
+      struct stat st;
+      file = stat(real, &st) == 0 && !S_ISDIR(st.st_mode);
+    }
+    if (auto s = MakeMountPoint(**ns, m.destination, file); !s.ok()) {
+      if (m.optional) continue;  // a read-only root without it: not ours to add
+      return absl::FailedPreconditionError(absl::StrCat("mounting ", m.type, " at ", m.destination,
+                                                        ": the root has no mount point for it (",
+                                                        s.message(), ")"));
+    }
+    absl::Status s;
+    if (m.type == "bind") {
+      s = (*ns)->MountHostPath(m.destination, source, o);
+    } else {
+      std::string data = !m.data.empty() ? m.data : m.type == "tmpfs" ? "mode=1777" : "mode=755";
+      s = (*ns)->MountFilesystem(m.destination, m.type, data, o);
+    }
+    if (!s.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("mounting ", m.type, " at ", m.destination, ": ", s.message()));
     }

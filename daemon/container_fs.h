@@ -1,12 +1,18 @@
 // container_fs.h: a container's mount namespace from its OCI spec, shared
-// by the daemon's containers and `sandboxctl run --bundle`.
+// by the daemon's containers and `sandboxctl run`.
 //
-// The root from root.path (read-only if root.readonly), then a tmpfs at
-// /tmp, the spec's mounts in order (tmpfs, devtmpfs; proc is mounted by the
-// caller, which knows the PID namespace), our /dev when the spec mounts
-// none, and a tmpfs at /dev/shm under our /dev. Mount points the root
-// lacks are skipped. Mount types the kernel has no filesystem for were
-// already refused or listed by ParseOciSpec.
+// The root from root.path: read-only if root.readonly; otherwise an
+// overlay (the host directory read-only below a tmpfs upper) unless
+// spec.overlay is off, when the host directory is mounted read-write.
+// Then a tmpfs at /tmp, the spec's mounts in order (tmpfs, devtmpfs, bind
+// mounts of host directories and files; proc is mounted by the caller,
+// which knows the PID namespace), our /dev when the spec mounts none, and
+// a tmpfs at /dev/shm under our /dev. Mount points are created as needed
+// (in the overlay's upper, or in a writable host root); where the root is
+// read-only and lacks one, a spec mount fails with an error naming it,
+// while our defaults (/tmp, /dev, the runtime-spec's standard mounts) are
+// skipped. Mount types the kernel has no filesystem for were already
+// refused or listed by ParseOciSpec.
 #pragma once
 
 #include "absl/status/statusor.h"

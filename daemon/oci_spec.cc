@@ -83,12 +83,43 @@ absl::Status ParseProcess(const json& p, OciSpec& spec) {
   return absl::OkStatus();
 }
 
-// A tmpfs anywhere below the root, with the options the kernel honours:
-// ro/rw, nosuid (setuid bits are never honoured here anyway), nodev, and
-// tmpfs's mode/size/uid/gid/nr_inodes. Anything else is refused by name.
+bool BadDestination(const std::string& dest) {
+  return dest.empty() || dest[0] != '/' || dest == "/" || dest.find("/../") != std::string::npos ||
+         absl::EndsWith(dest, "/..");
+}
+
+// The mount flags every mount type takes (oci_spec.h says what each does).
+// False if `o` is not one of them.
+bool ParseFlagOption(const std::string& o, OciMount& out) {
+  if (o == "ro") {
+    out.read_only = true;
+  } else if (o == "rw") {
+    out.read_only = false;
+  } else if (o == "nosuid") {
+    out.nosuid = true;
+  } else if (o == "suid") {
+    out.nosuid = false;
+  } else if (o == "nodev") {
+    out.nodev = true;
+  } else if (o == "dev") {
+    out.nodev = false;
+  } else if (o == "noexec") {
+    out.noexec = true;
+  } else if (o == "exec") {
+    out.noexec = false;
+  } else if (o == "noatime" || o == "relatime" || o == "strictatime" || o == "nodiratime" ||
+             o == "private" || o == "rprivate" || o == "slave" || o == "rslave") {
+    // Documented no-ops (oci_spec.h).
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// A tmpfs anywhere below the root, with the flags above and tmpfs's
+// mode/size/uid/gid/nr_inodes. Anything else is refused by name.
 absl::StatusOr<OciMount> ParseTmpfsMount(const json& e, const std::string& dest) {
-  if (dest.empty() || dest[0] != '/' || dest == "/" || dest.find("/../") != std::string::npos ||
-      absl::EndsWith(dest, "/..")) {
+  if (BadDestination(dest)) {
     return Bad(absl::StrCat("mount destination \"", dest, "\" must be an absolute path below /"));
   }
   OciMount out{dest, "tmpfs"};
@@ -97,17 +128,10 @@ absl::StatusOr<OciMount> ParseTmpfsMount(const json& e, const std::string& dest)
     auto opts = StringArray(e["options"], "mounts[].options");
     if (!opts.ok()) return opts.status();
     for (const std::string& o : *opts) {
-      if (o == "ro") {
-        out.read_only = true;
-      } else if (o == "rw") {
-        out.read_only = false;
-      } else if (o == "nosuid") {
-        out.nosuid = true;
-      } else if (o == "nodev") {
-        out.nodev = true;
-      } else if (absl::StartsWith(o, "mode=") || absl::StartsWith(o, "size=") ||
-                 absl::StartsWith(o, "uid=") || absl::StartsWith(o, "gid=") ||
-                 absl::StartsWith(o, "nr_inodes=")) {
+      if (ParseFlagOption(o, out)) continue;
+      if (absl::StartsWith(o, "mode=") || absl::StartsWith(o, "size=") ||
+          absl::StartsWith(o, "uid=") || absl::StartsWith(o, "gid=") ||
+          absl::StartsWith(o, "nr_inodes=")) {
         data.push_back(o);
       } else {
         return Bad(absl::StrCat("mount option \"", o, "\" of the tmpfs at ", dest,
@@ -119,7 +143,42 @@ absl::StatusOr<OciMount> ParseTmpfsMount(const json& e, const std::string& dest)
   return out;
 }
 
-absl::Status ParseMounts(const json& m, OciSpec& spec) {
+// A bind mount of a host directory or file: the flags above plus
+// bind/rbind. The source must exist when the namespace is built.
+absl::StatusOr<OciMount> ParseBindMount(const json& e, const std::string& dest,
+                                        const std::string& bundle_dir) {
+  if (BadDestination(dest)) {
+    return Bad(absl::StrCat("mount destination \"", dest, "\" must be an absolute path below /"));
+  }
+  if (!e.contains("source") || !e["source"].is_string() || e["source"].get<std::string>().empty()) {
+    return Bad(absl::StrCat("the bind mount at ", dest, " needs a source"));
+  }
+  std::string src = e["source"].get<std::string>();
+  OciMount out{dest, "bind"};
+  out.source = src[0] == '/' ? src : absl::StrCat(bundle_dir, "/", src);
+  if (e.contains("options")) {
+    auto opts = StringArray(e["options"], "mounts[].options");
+    if (!opts.ok()) return opts.status();
+    for (const std::string& o : *opts) {
+      if (o == "bind" || o == "rbind" || ParseFlagOption(o, out)) continue;
+      return Bad(absl::StrCat("mount option \"", o, "\" of the bind mount at ", dest,
+                              " is not supported"));
+    }
+  }
+  return out;
+}
+
+bool HasBindOption(const json& e) {
+  if (!e.contains("options") || !e["options"].is_array()) return false;
+  for (const auto& o : e["options"]) {
+    if (o.is_string() && (o.get<std::string>() == "bind" || o.get<std::string>() == "rbind")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::Status ParseMounts(const json& m, OciSpec& spec, const std::string& bundle_dir) {
   if (!m.is_array()) return Bad("mounts must be an array");
   for (const auto& e : m) {
     if (!e.is_object() || !e.contains("destination") || !e["destination"].is_string()) {
@@ -128,6 +187,12 @@ absl::Status ParseMounts(const json& m, OciSpec& spec) {
     std::string dest = e["destination"].get<std::string>();
     std::string type =
         e.contains("type") && e["type"].is_string() ? e["type"].get<std::string>() : "bind";
+    if (type == "bind" || HasBindOption(e)) {
+      auto b = ParseBindMount(e, dest, bundle_dir);
+      if (!b.ok()) return b.status();
+      spec.mounts.push_back(std::move(*b));
+      continue;
+    }
     const DefaultMount* def = nullptr;
     for (const auto& d : kDefaultMounts) {
       if (dest == d.destination && type == d.type) def = &d;
@@ -140,12 +205,33 @@ absl::Status ParseMounts(const json& m, OciSpec& spec) {
     }
     if (def == nullptr) {
       return Bad(absl::StrCat("mount type \"", type, "\" at ", dest,
-                              " is not supported yet (only the runtime-spec default mounts are)"));
+                              " is not supported yet (only the runtime-spec default mounts, "
+                              "tmpfs and bind are)"));
     }
     if (def->our_type != nullptr) {
-      spec.mounts.push_back({dest, def->our_type});
+      OciMount d{dest, def->our_type};
+      d.optional = true;
+      spec.mounts.push_back(std::move(d));
     } else {
       spec.unprovided_mounts.push_back({dest, type});
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseAnnotations(const json& a, OciSpec& spec) {
+  if (!a.is_object()) return Bad("annotations must be an object");
+  for (const auto& [key, value] : a.items()) {
+    if (!value.is_string()) return Bad(absl::StrCat("annotation ", key, " must be a string"));
+    if (key != kOverlayAnnotation) continue;  // others are not ours
+    const std::string v = value.get<std::string>();
+    if (v == "none") {
+      spec.overlay = false;
+    } else if (v == "tmpfs") {
+      spec.overlay = true;
+    } else {
+      return Bad(absl::StrCat("annotation ", key, "=\"", v,
+                              "\" is not supported (\"tmpfs\" or \"none\")"));
     }
   }
   return absl::OkStatus();
@@ -179,7 +265,10 @@ absl::StatusOr<OciSpec> ParseOciSpec(absl::string_view text, const std::string& 
     spec.hostname = j["hostname"].get<std::string>();
   }
   if (j.contains("mounts")) {
-    if (auto s = ParseMounts(j["mounts"], spec); !s.ok()) return s;
+    if (auto s = ParseMounts(j["mounts"], spec, bundle_dir); !s.ok()) return s;
+  }
+  if (j.contains("annotations")) {
+    if (auto s = ParseAnnotations(j["annotations"], spec); !s.ok()) return s;
   }
   return spec;
 }

@@ -51,8 +51,9 @@ absl::Status BindHostDirectory(fs::MountNamespace& ns, const std::string& dir) {
   return ns.MountHostDirectory(real, real, fs::MountOptions{});
 }
 
-// The default namespace: a host directory read-only, a tmpfs /tmp, our
-// /dev with a tmpfs /dev/shm.
+// The default namespace: a host directory read-only below a tmpfs overlay
+// (or only read-only with --overlay=none), a tmpfs /tmp, our /dev with a
+// tmpfs /dev/shm.
 absl::StatusOr<fs::MountNamespaceRef> HostRootNamespace(const RunOptions& opts) {
   struct stat root_st;
   if (stat(opts.root.c_str(), &root_st) != 0 || !S_ISDIR(root_st.st_mode) ||
@@ -62,7 +63,8 @@ absl::StatusOr<fs::MountNamespaceRef> HostRootNamespace(const RunOptions& opts) 
   }
   OciSpec spec;
   spec.root_path = opts.root;
-  spec.root_readonly = true;
+  spec.root_readonly = !opts.overlay;
+  spec.overlay = opts.overlay;
   return BuildContainerNamespace(spec);
 }
 
@@ -76,6 +78,7 @@ absl::Status FromBundle(const RunOptions& opts, OciSpec* spec, fs::MountNamespac
   }
   auto s = LoadOciSpec(real);
   if (!s.ok()) return s.status();
+  if (!opts.overlay) s->overlay = false;
   for (const auto& m : s->unprovided_mounts) {
     Fail(absl::StrCat("warning: mount ", m.destination, " (", m.type,
                       ") is not provided yet by the kernel"));

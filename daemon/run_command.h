@@ -1,7 +1,9 @@
 // run_command.h: `sandboxctl run`: a one-off sandbox, like `runsc do`.
 //
-// Builds a kernel with a mount namespace over a host directory (read-only,
-// with a tmpfs at /tmp, our /dev and /proc) or from an OCI bundle, runs one
+// Builds a kernel with a mount namespace over a host directory (by
+// default the host's /, read-only below a tmpfs overlay, so programs may
+// write anywhere and nothing reaches the host; with a tmpfs at /tmp, our
+// /dev and /proc) or from an OCI bundle, runs one
 // program in it with the caller's stdio, and returns the program's exit
 // status (128+signal if it was killed).
 #pragma once
@@ -21,6 +23,11 @@ struct RunOptions {
   // Host directories bind-mounted read-write at the same path inside
   // (`--bind DIR`), mount points created as needed.
   std::vector<std::string> binds;
+  // `--overlay=none`: no overlay. Without a bundle the root is then the
+  // host directory read-only (writes fail EROFS); with a bundle whose
+  // root.readonly is false, the bundle's root read-write (writes reach
+  // it), as the annotation dev.sandboxd.overlay="none" does.
+  bool overlay = true;
   std::vector<std::string> argv;
 };
 

@@ -1,9 +1,10 @@
 // sandboxctl: the command-line interface to sandboxd.
 //
 //   sandboxctl run [--root DIR | --bundle DIR] [--cwd DIR] [--hostname NAME]
-//                  [--bind DIR]... [--] CMD [ARGS...]
+//                  [--bind DIR]... [--overlay=none] [--] CMD [ARGS...]
 //       a one-off sandbox, like `runsc do` (or `runsc run` with --bundle,
-//       where CMD defaults to the bundle's process.args).
+//       where CMD defaults to the bundle's process.args). The root is
+//       read-only below a tmpfs overlay unless --overlay=none.
 //
 //   sandboxctl [-M NAME] [--json] COMMAND ...
 //       the D-Bus commands over a sandboxd instance (daemon/ctl_commands.h).
@@ -23,12 +24,16 @@ void Usage(FILE* out) {
   fprintf(
       out,
       "usage: sandboxctl run [--root DIR | --bundle DIR] [--cwd DIR] [--hostname NAME]\n"
-      "                      [--bind DIR]... [--] CMD [ARGS...]\n"
+      "                      [--bind DIR]... [--overlay=none] [--] CMD [ARGS...]\n"
       "\n"
-      "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
-      "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
+      "  run   run CMD in a one-off sandbox (default root: the host's /, read-only\n"
+      "        below a tmpfs overlay: writes stay in the sandbox; a tmpfs at /tmp);\n"
+      "        exits with CMD's status, 128+N if killed by N.\n"
       "        --bundle DIR: an OCI bundle's config.json gives the root, mounts,\n"
       "        process (CMD defaults to its args) and hostname.\n"
+      "        --bind DIR: the host directory DIR read-write at the same path.\n"
+      "        --overlay=none: no overlay: the root read-only (a bundle's root with\n"
+      "        root.readonly=false read-write, writes reaching it).\n"
       "\n"
       "  or: sandboxctl [-M NAME] [--json] COMMAND ... over a sandboxd instance:\n"
       "        create ID BUNDLE | start ID | exec [-t] ID -- CMD... | kill [--all|--pid N] ID SIG\n"
@@ -63,6 +68,13 @@ int Run(int argc, char** argv) {
       opts.hostname = value("--hostname");
     } else if (a == "--bind") {
       opts.binds.emplace_back(value("--bind"));
+    } else if (a == "--overlay" || a.rfind("--overlay=", 0) == 0) {
+      std::string v = a == "--overlay" ? value("--overlay") : a.substr(10);
+      if (v != "none" && v != "tmpfs") {
+        fprintf(stderr, "sandboxctl: --overlay must be none or tmpfs, not %s\n", v.c_str());
+        return 125;
+      }
+      opts.overlay = v == "tmpfs";
     } else if (a == "-h" || a == "--help") {
       Usage(stdout);
       return 0;

@@ -112,6 +112,8 @@ class VfsNamespace : public MountNamespace {
                                std::string_view data, const MountOptions& opts) override;
   absl::Status MountHostDirectory(std::string_view target, std::string_view host_dir,
                                   const MountOptions& opts) override;
+  absl::Status MountHostPath(std::string_view target, std::string_view host_path,
+                             const MountOptions& opts) override ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status MountFilesystemRoot(std::string_view target, InodeRef root,
                                    const MountOptions& opts) override;
   std::vector<MountInfo> Mounts(const Location& root) override ABSL_LOCKS_EXCLUDED(mu_);

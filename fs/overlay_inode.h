@@ -86,9 +86,9 @@ class OverlayInode : public Inode {
  private:
   // What a directory holds under one name.
   struct Found {
-    InodeRef upper;       // the upper entry (never a whiteout)
+    InodeRef upper;         // the upper entry (never a whiteout)
     bool whiteout = false;  // the upper holds a whiteout here
-    InodeRef lower;       // the visible lower entry
+    InodeRef lower;         // the visible lower entry
     mode_t type = 0;
   };
   OverlayFilesystem& ofs() const { return static_cast<OverlayFilesystem&>(fs()); }
@@ -118,7 +118,7 @@ class OverlayInode : public Inode {
   ErrnoStatus PrepareCreateLocked(Inode& upper_dir, std::string_view name, bool* had_whiteout)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  absl::Mutex& mu_;     // the overlay's mutex (OverlayFilesystem::mu)
+  absl::Mutex& mu_;       // the overlay's mutex (OverlayFilesystem::mu)
   const InodeRef lower_;  // immutable; null if only in the upper
   const mode_t type_;     // immutable: S_IFMT bits
   const bool root_;       // immutable

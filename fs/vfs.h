@@ -180,6 +180,12 @@ class MountNamespace {
   // Bind-mounts host directory `host_dir` at `target`.
   virtual absl::Status MountHostDirectory(std::string_view target, std::string_view host_dir,
                                           const MountOptions& opts) = 0;
+  // Bind-mounts the host file or directory `host_path` (absolute, no
+  // symlinks: the caller resolves it) at `target`: a directory over a
+  // directory, a regular file over a non-directory, as Linux's bind mount
+  // (ENOTDIR/EISDIR-like errors otherwise). Device nodes are never opened.
+  virtual absl::Status MountHostPath(std::string_view target, std::string_view host_path,
+                                     const MountOptions& opts) = 0;
   // Mounts a filesystem built outside fs/ (procfs: it needs the kernel's
   // tasks) at `target`: `root` is its root inode, which holds the
   // Filesystem.
@@ -200,6 +206,9 @@ class MountNamespace {
   virtual std::vector<MountInfo> Mounts(const Location& root) = 0;
   // The mount ID of `loc`'s mount (/proc/[pid]/fdinfo's mnt_id).
   static uint64_t MountId(const Location& loc);
+  // Is `loc` on a noexec mount (Linux's path_noexec())? execve says
+  // EACCES, mmap(PROT_EXEC) EPERM.
+  static bool NoExec(const Location& loc);
 };
 
 // A new mount namespace whose root is the host directory `host_root`,

@@ -172,6 +172,10 @@ ErrnoOr<LoadResult> LoadElf(mm::MemoryManager& mm, const LoadRequest& req) {
     path.pop_back();
     interp_path = path;
     SB_ASSIGN_OR_RETURN(interp_file, req.mntns->OpenAt(*req.ctx, req.ctx->cwd, path, O_RDONLY, 0));
+    // The ELF interpreter is opened as an executable (Linux's open_exec()).
+    if (auto l = interp_file->location(); l && fs::MountNamespace::NoExec(*l)) {
+      return Errno(EACCES);
+    }
     SB_ASSIGN_OR_RETURN(interp, ReadImage(*interp_file));
     if (interp.ehdr.e_type != ET_DYN && interp.ehdr.e_type != ET_EXEC) return Errno(ELIBBAD);
   }

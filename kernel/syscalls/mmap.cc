@@ -78,6 +78,11 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     auto p = t.mount_namespace().PathOf(t.FsContext().root, *loc);
     if (p.ok()) req.name = *p;
   }
+  // Linux's do_mmap(): a file on a noexec mount never maps executable.
+  if (loc && fs::MountNamespace::NoExec(*loc)) {
+    if (prot & PROT_EXEC) return Errno(EPERM);
+    req.max_prot &= ~PROT_EXEC;
+  }
   req.file_offset = off;
   req.dev = st.st_dev;
   req.ino = st.st_ino;
@@ -87,7 +92,7 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     auto shared =
         f->MapShared(t.kernel().memory_file(), off, sb::abi::PageUp(len), prot & PROT_WRITE);
     if (shared.ok()) {
-      if (!f->writable() || shared->deny_write) req.max_prot = PROT_READ | PROT_EXEC;
+      if (!f->writable() || shared->deny_write) req.max_prot &= PROT_READ | PROT_EXEC;
       req.hold = std::move(shared->hold);
       SB_ASSIGN_OR_RETURN(uint64_t r,
                           t.mm().MapShared(t.context(), req, shared->range, shared->offset));
@@ -103,7 +108,7 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     // A file opened read-only: the mapping can never be written through, so
     // a copy of the data reads the same (docs/memory.md: until coherence
     // with later writes by others arrives with the filesystem issue).
-    req.max_prot = PROT_READ | PROT_EXEC;
+    req.max_prot &= PROT_READ | PROT_EXEC;
   }
   fs::FileRef file = f;
   req.fill = [file, off](uint8_t* host, uint64_t n) -> ErrnoStatus {

@@ -104,6 +104,9 @@ ErrnoStatus Task::Execve(const std::string& path_in, std::vector<std::string> ar
     if (S_ISLNK(st.st_mode)) return Errno(ELOOP);
     if (!S_ISREG(st.st_mode)) return Errno(EACCES);
     SB_TRY(ns_.mnt->Access(fctx, loc, X_OK));
+    // Linux's do_open_execat(): nothing on a noexec mount runs, nor serves
+    // as a script's interpreter.
+    if (fs::MountNamespace::NoExec(loc)) return Errno(EACCES);
     SB_ASSIGN_OR_RETURN(file, ns_.mnt->Open(fctx, loc, O_RDONLY));
     SB_ASSIGN_OR_RETURN(abs_path, ns_.mnt->PathOf(fctx.root, loc));
 

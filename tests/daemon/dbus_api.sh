@@ -78,7 +78,7 @@ for h in alpha beta; do
 JSON
 done
 mkdir -p "$T/badbundle/rootfs"
-echo '{"ociVersion":"1","root":{"path":"rootfs"},"process":{"args":["/bin/sh"]},"mounts":[{"destination":"/d","type":"bind","source":"/"}]}' > "$T/badbundle/config.json"
+echo '{"ociVersion":"1","root":{"path":"rootfs"},"process":{"args":["/bin/sh"]},"mounts":[{"destination":"/d","type":"nfs","source":"h:/e"}]}' > "$T/badbundle/config.json"
 
 echo "stop_timeout_sec = 2" > "$T/sandboxd.conf"
 ${SANDBOXD_WRAP:-} "$BUILD/bin/sandboxd" --name "$INST" --config "$T/sandboxd.conf" 2>"$T/sandboxd.log" &
@@ -110,7 +110,7 @@ expect create_ctl "${CTL[@]}" create c2 "$T/bundle"
 expect_err invalid_id org.sandboxd.Error.InvalidArgs "${CTL[@]}" create -bad "$T/bundle"
 expect_err exists org.sandboxd.Error.AlreadyExists "${CTL[@]}" create c1 "$T/bundle"
 expect_err not_found org.sandboxd.Error.NotFound "${CTL[@]}" status nope
-expect_err bad_mount 'mount type "bind" at /d' "${CTL[@]}" create c3 "$T/badbundle"
+expect_err bad_mount 'mount type "nfs" at /d' "${CTL[@]}" create c3 "$T/badbundle"
 expect_err wrong_state org.sandboxd.Error.WrongState "${CTL[@]}" exec c1 -- /bin/true
 expect get_container "${BC[@]}" call "$DEST" "${M[@]}" GetContainer s c1
 expect prop_state_created bash -c "${BC[*]} get-property $DEST $C1 org.sandboxd.Container State | grep -q created"
