@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "fs/inode.h"
 #include "fs/vfs.h"
@@ -99,6 +100,17 @@ class HostFdFile : public FileDescription {
     if (r < 0) return HostErrno();
     if (out > 0) SB_TRY(io.CopyOut(arg, buf, out));
     return int64_t{r};
+  }
+
+  // A host pipe or socket is named as Linux names one, with the inode
+  // number fstat shows; other host files have no path in the sandbox.
+  std::string AnonymousName() const override {
+    struct stat st;
+    if (fstat(fd_.get(), &st) == 0) {
+      if (S_ISFIFO(st.st_mode)) return absl::StrCat("pipe:[", st.st_ino, "]");
+      if (S_ISSOCK(st.st_mode)) return absl::StrCat("socket:[", st.st_ino, "]");
+    }
+    return FileDescription::AnonymousName();
   }
 
   uint32_t Readiness(uint32_t mask) override {
