@@ -519,14 +519,23 @@ namespace {
 
 // Bytes of [host, host+len) present in memory: the memory file is a memfd,
 // so mincore on the kernel's own mapping of it tells which pages exist.
+// Asked a bounded number of pages at a time, so a huge reservation costs
+// time, not a huge vector (getrusage and exit ask for every mapping).
 uint64_t ResidentBytes(const uint8_t* host, uint64_t len) {
   const uint64_t page = 4096;
+  constexpr uint64_t kChunk = 16384;  // pages per mincore call
   uintptr_t start = reinterpret_cast<uintptr_t>(host) & ~(page - 1);
   uint64_t n = (reinterpret_cast<uintptr_t>(host) + len - start + page - 1) / page;
-  std::vector<unsigned char> vec(n);
-  if (mincore(reinterpret_cast<void*>(start), n * page, vec.data()) != 0) return 0;
+  std::vector<unsigned char> vec(std::min(n, kChunk));
   uint64_t resident = 0;
-  for (unsigned char v : vec) resident += (v & 1) ? page : 0;
+  for (uint64_t done = 0; done < n;) {
+    uint64_t k = std::min(n - done, kChunk);
+    if (mincore(reinterpret_cast<void*>(start + done * page), k * page, vec.data()) != 0) {
+      return resident;
+    }
+    for (uint64_t i = 0; i < k; ++i) resident += (vec[i] & 1) ? page : 0;
+    done += k;
+  }
   return resident;
 }
 

@@ -91,6 +91,23 @@ for f in "$here"/debian/*.sh; do
   compare "$(basename "$f" .sh)"
 done
 
+# The program's stdin and stdout are host pipes here (the cases above get
+# files): /proc/self/fd names them as Linux does, pipe:[INODE] with the
+# inode fstat shows (the numbers differ between runs; the match is printed).
+if selected host_stdio_pipes && [[ -x /usr/bin/python3 ]]; then
+  prog='import os
+for fd in (0, 1):
+    name = os.readlink("/proc/self/fd/%d" % fd)
+    print(fd, name.split("[")[0], name == "pipe:[%d]" % os.fstat(fd).st_ino)'
+  n=$(echo | /usr/bin/python3 -S -c "$prog" | cat)
+  s=$(echo | timeout -k 5 "$timeout_s" "$sandboxctl" run -- /usr/bin/python3 -S -c "$prog" 2>/dev/null | cat)
+  if [[ $n == "$s" && -n $n ]]; then
+    pass host_stdio_pipes
+  else
+    fail host_stdio_pipes "native: $(echo $n), sandbox: $(echo $s)"
+  fi
+fi
+
 echo "e2e debian: $((passed + failed + skipped)) cases"
 if [[ $skipped -gt 0 ]]; then
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -83,9 +83,11 @@ for i in 1 2 3; do (echo "worker $i" >"w$i") & done
 wait
 cat w1 w2 w3
 coproc BC { while read -r l; do echo "got:$l"; done; }
-echo ping >&"${BC[1]}"; read -r reply <&"${BC[0]}"; echo "coproc $reply"
-exec {BC[1]}>&-
-wait "$BC_PID"; echo "coproc done"
+# bash unsets BC and BC_PID once it reaps the coprocess: keep copies.
+bc_pid=$BC_PID bc_in=${BC[1]}
+echo ping >&"$bc_in"; read -r reply <&"${BC[0]}"; echo "coproc $reply"
+exec {bc_in}>&-
+wait "$bc_pid"; echo "coproc done"
 
 # functions, local, recursion, return status.
 fact() { local n=$1; ((n <= 1)) && { echo 1; return; }; echo $((n * $(fact $((n - 1))))); }
