@@ -5,7 +5,7 @@
 //       a one-off sandbox, like `runsc do` (or `runsc run` with --bundle,
 //       where CMD defaults to the bundle's process.args).
 //
-//   sandboxctl [-M NAME] [--json] COMMAND ...
+//   sandboxctl [-M NAME] [-H [USER@]HOST] [--json] COMMAND ...
 //       the D-Bus commands over a sandboxd instance (daemon/ctl_commands.h).
 #include <cstdio>
 #include <cstring>
@@ -20,22 +20,23 @@
 namespace {
 
 void Usage(FILE* out) {
-  fprintf(
-      out,
-      "usage: sandboxctl run [--root DIR | --bundle DIR] [--cwd DIR] [--hostname NAME]\n"
-      "                      [--bind DIR]... [--] CMD [ARGS...]\n"
-      "\n"
-      "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
-      "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
-      "        --bundle DIR: an OCI bundle's config.json gives the root, mounts,\n"
-      "        process (CMD defaults to its args) and hostname.\n"
-      "\n"
-      "  or: sandboxctl [-M NAME] [--json] COMMAND ... over a sandboxd instance:\n"
-      "        create ID BUNDLE | start ID | exec [-t] ID -- CMD... | kill [--all|--pid N] ID SIG\n"
-      "        ps ID | list | status ID | wait ID PID | pause ID | resume ID | delete ID\n"
-      "\n"
-      "environment: SANDBOXD_LOG=debug|info|warn|error (default warn),\n"
-      "             SANDBOXD_STRACE=1 logs every system call.\n");
+  fprintf(out,
+          "usage: sandboxctl run [--root DIR | --bundle DIR] [--cwd DIR] [--hostname NAME]\n"
+          "                      [--bind DIR]... [--] CMD [ARGS...]\n"
+          "\n"
+          "  run   run CMD in a one-off sandbox (default root: the host's /, read-only,\n"
+          "        with a tmpfs at /tmp); exits with CMD's status, 128+N if killed by N.\n"
+          "        --bundle DIR: an OCI bundle's config.json gives the root, mounts,\n"
+          "        process (CMD defaults to its args) and hostname.\n"
+          "\n"
+          "  or: sandboxctl [-M NAME] [-H [USER@]HOST] [--json] COMMAND ... over a sandboxd\n"
+          "      instance (-H: on HOST, through ssh and systemd-stdio-bridge):\n"
+          "        create ID BUNDLE | start ID | kill [--all|--pid N] ID SIG\n"
+          "        exec [-t] [-u UID[:GID]] [-w DIR] [-e VAR=VALUE]... ID -- CMD...\n"
+          "        ps ID | list | status ID | wait ID PID | pause ID | resume ID | delete ID\n"
+          "\n"
+          "environment: SANDBOXD_LOG=debug|info|warn|error (default warn),\n"
+          "             SANDBOXD_STRACE=1 logs every system call.\n");
 }
 
 int Run(int argc, char** argv) {

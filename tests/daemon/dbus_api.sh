@@ -104,6 +104,11 @@ BC=(busctl --system)
 M=(/org/sandboxd/Manager org.sandboxd.Manager)
 C1=/org/sandboxd/container/c1
 
+# -H [USER@]HOST: argument checks, and a clear error when ssh cannot connect.
+expect_err remote_needs_value '-H needs a value' "${CTL[0]}" -H
+expect_err remote_bad_host 'is not [USER@]HOST' "${CTL[0]}" -H -x list
+expect_err remote_unreachable 'cannot reach the system bus of nobody@127.0.0.1:1 over ssh' \
+  timeout 30 "${CTL[0]}" -H nobody@127.0.0.1:1 list
 expect name_owned "${BC[@]}" status "$DEST"
 expect create_busctl "${BC[@]}" call "$DEST" "${M[@]}" CreateContainer ssa{sv} c1 "$T/bundle" 0
 expect create_ctl "${CTL[@]}" create c2 "$T/bundle"
