@@ -82,6 +82,7 @@ int ParseSignal(const std::string& s) {
 
 struct Ctx {
   std::string instance = "default";
+  std::string host;  // -H [user@]host: the instance on another machine, over ssh
   bool json = false;
   std::unique_ptr<sdbus::IConnection> conn;
   std::string dest;
@@ -258,8 +259,12 @@ int RunCtlCommand(int argc, char** argv) {
   int i = 0;
   for (; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "-M" && i + 1 < argc) {
-      ctx.instance = argv[++i];
+    if (a == "-M" || a == "-H") {
+      if (i + 1 >= argc) return Fail(absl::StrCat(a, " needs a value"));
+      (a == "-M" ? ctx.instance : ctx.host) = argv[++i];
+      if (a == "-H" && (ctx.host.empty() || ctx.host[0] == '-')) {
+        return Fail(absl::StrCat("-H \"", ctx.host, "\" is not [USER@]HOST"));
+      }
     } else if (a == "--json") {
       ctx.json = true;
     } else {
@@ -271,10 +276,19 @@ int RunCtlCommand(int argc, char** argv) {
   std::string cmd = argv[i++];
   std::vector<std::string> args(argv + i, argv + argc);
   try {
-    ctx.conn = sdbus::createSystemBusConnection();
+    // -H: sd-bus runs `ssh -xT [USER@]HOST systemd-stdio-bridge` and talks
+    // to that host's system bus through it (as machinectl -H).
+    ctx.conn = ctx.host.empty() ? sdbus::createSystemBusConnection()
+                                : sdbus::createRemoteSystemBusConnection(ctx.host);
     ctx.dest = BusName(ctx.instance);
     return Dispatch(ctx, cmd, std::move(args));
   } catch (const sdbus::Error& e) {
+    if (!ctx.host.empty() && e.getName().rfind("System.Error.", 0) == 0) {
+      return Fail(absl::StrCat("cannot reach the system bus of ", ctx.host,
+                               " over ssh (it needs sshd and systemd-stdio-bridge there; ssh's "
+                               "own message is above): ",
+                               e.getName(), ": ", e.getMessage()));
+    }
     return Fail(absl::StrCat(e.getName(), ": ", e.getMessage()));
   }
 }

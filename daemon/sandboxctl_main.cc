@@ -6,7 +6,7 @@
 //       where CMD defaults to the bundle's process.args). The root is
 //       read-only below a tmpfs overlay unless --overlay=none.
 //
-//   sandboxctl [-M NAME] [--json] COMMAND ...
+//   sandboxctl [-M NAME] [-H [USER@]HOST] [--json] COMMAND ...
 //       the D-Bus commands over a sandboxd instance (daemon/ctl_commands.h).
 #include <cstdio>
 #include <cstring>
@@ -35,8 +35,10 @@ void Usage(FILE* out) {
       "        --overlay=none: no overlay: the root read-only (a bundle's root with\n"
       "        root.readonly=false read-write, writes reaching it).\n"
       "\n"
-      "  or: sandboxctl [-M NAME] [--json] COMMAND ... over a sandboxd instance:\n"
-      "        create ID BUNDLE | start ID | exec [-t] ID -- CMD... | kill [--all|--pid N] ID SIG\n"
+      "  or: sandboxctl [-M NAME] [-H [USER@]HOST] [--json] COMMAND ... over a sandboxd\n"
+      "      instance (-H: on HOST, through ssh and systemd-stdio-bridge):\n"
+      "        create ID BUNDLE | start ID | kill [--all|--pid N] ID SIG\n"
+      "        exec [-t] [-u UID[:GID]] [-w DIR] [-e VAR=VALUE]... ID -- CMD...\n"
       "        ps ID | list | status ID | wait ID PID | pause ID | resume ID | delete ID\n"
       "\n"
       "environment: SANDBOXD_LOG=debug|info|warn|error (default warn),\n"

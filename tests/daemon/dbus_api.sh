@@ -104,6 +104,11 @@ BC=(busctl --system)
 M=(/org/sandboxd/Manager org.sandboxd.Manager)
 C1=/org/sandboxd/container/c1
 
+# -H [USER@]HOST: argument checks, and a clear error when ssh cannot connect.
+expect_err remote_needs_value '-H needs a value' "${CTL[0]}" -H
+expect_err remote_bad_host 'is not [USER@]HOST' "${CTL[0]}" -H -x list
+expect_err remote_unreachable 'cannot reach the system bus of nobody@127.0.0.1:1 over ssh' \
+  timeout 30 "${CTL[0]}" -H nobody@127.0.0.1:1 list
 expect name_owned "${BC[@]}" status "$DEST"
 expect create_busctl "${BC[@]}" call "$DEST" "${M[@]}" CreateContainer ssa{sv} c1 "$T/bundle" 0
 expect create_ctl "${CTL[@]}" create c2 "$T/bundle"
@@ -219,6 +224,108 @@ expect kill_beta "${CTL[@]}" kill --all cb KILL
 for c in cb ca c2; do expect "delete_$c" "${CTL[@]}" delete $c; done
 expect delete_ctl "${CTL[@]}" delete c1
 expect_err deleted_gone org.sandboxd.Error.NotFound "${CTL[@]}" status c1
+
+# Robustness: clients that vanish mid-call, floods, garbage arguments.
+mkdir -p "$T/long"; ln -s "$T/childroot" "$T/long/rootfs"
+echo '{"ociVersion":"1.0.2","root":{"path":"rootfs","readonly":true},"process":{"args":["/bin/sleep","300"],"env":["PATH=/bin"],"cwd":"/"}}' > "$T/long/config.json"
+CR=/org/sandboxd/container/cr
+CI=(org.sandboxd.Container)
+expect create_long "${CTL[@]}" create cr "$T/long"
+expect start_long "${CTL[@]}" start cr
+LONGINIT=$("${BC[@]}" get-property "$DEST" $CR org.sandboxd.Container InitPid | awk '{print $2}')
+# A Wait whose caller is killed before the reply; then the process exits.
+busctl --system --timeout=60 call "$DEST" $CR "${CI[@]}" Wait u "$LONGINIT" >/dev/null 2>&1 &
+W1=$!
+"${CTL[@]}" wait cr "$LONGINIT" >/dev/null 2>&1 &
+W2=$!
+sleep 0.5
+kill -9 $W1 $W2; wait $W1 $W2 2>/dev/null
+expect_err vanished_waiter_gone org.sandboxd.Error.NotFound "${CTL[@]}" wait cr 99999
+for i in $(seq 20); do timeout 0.05 busctl --system call "$DEST" $CR "${CI[@]}" Wait u "$LONGINIT" >/dev/null 2>&1; done
+expect alive_after_vanished "${CTL[@]}" list
+# Floods: 4 clients x 500 calls (good, unknown and malformed) while another
+# client is served. In-process with python3-dbus where present (a busctl per
+# call would take minutes on a loaded machine), else 4 x 100 busctl calls.
+flood() {
+  if (cd / && python3 -c 'import dbus.types') 2>/dev/null; then
+    (cd / && python3 - "$DEST") 2>>"$T/flood.log" <<'PY'
+import sys, dbus
+bus = dbus.SystemBus()
+m = dbus.Interface(bus.get_object(sys.argv[1], "/org/sandboxd/Manager"), "org.sandboxd.Manager")
+raw = bus.get_object(sys.argv[1], "/org/sandboxd/Manager")
+for i in range(125):
+    m.ListContainers()
+    m.GetContainer("cr")
+    for call in (lambda: m.GetContainer("no%d" % i),
+                 lambda: raw.get_dbus_method("GetContainer", "org.sandboxd.Manager")(dbus.UInt32(7))):
+        try:
+            call()
+            sys.exit("expected an error")
+        except dbus.DBusException:
+            pass
+PY
+    local rc=$?; echo "flood client rc=$rc" >>"$T/flood.log"; return $rc
+  else
+    for i in $(seq 25); do
+      busctl --system call "$DEST" "${M[@]}" ListContainers
+      busctl --system call "$DEST" "${M[@]}" GetContainer s cr
+      busctl --system call "$DEST" "${M[@]}" GetContainer s "no$i"
+      busctl --system call "$DEST" "${M[@]}" GetContainer u 7
+    done >/dev/null 2>&1
+    return 0
+  fi
+}
+start=$(date +%s)
+FL=(); for _ in 1 2 3 4; do flood & FL+=($!); done
+served=0
+for _ in 1 2 3 4 5; do out=$("${CTL[@]}" exec cr -- echo served 2>&1); [[ $out == served ]] && served=$((served + 1)); done
+flood_ok=0; for p in "${FL[@]}"; do wait $p && flood_ok=$((flood_ok + 1)); done
+[[ $flood_ok -eq 4 ]] && ok flood_clients_answered || bad flood_clients_answered "$flood_ok/4: $(tail -3 "$T/flood.log" 2>/dev/null)"
+[[ $served -eq 5 ]] && ok served_during_flood || bad served_during_flood "$served/5: $out"
+kill -0 $SBD 2>/dev/null && ok alive_after_flood || bad alive_after_flood "daemon gone"
+expect responsive_after_flood "${CTL[@]}" status cr
+echo "  (flood took $(($(date +%s) - start))s)"
+# Garbage: wrong types, oversized, too many fds, invalid ids and signals.
+expect_err wrong_signature 'org.freedesktop.DBus.Error.InvalidArgs' bash -c "dbus-send --system --print-reply --dest=$DEST /org/sandboxd/Manager org.sandboxd.Manager.GetContainer uint32:7 2>&1; false"
+expect_err wrong_arg_count 'org.freedesktop.DBus.Error.InvalidArgs' bash -c "dbus-send --system --print-reply --dest=$DEST /org/sandboxd/Manager org.sandboxd.Manager.CreateContainer string:x 2>&1; false"
+expect_err unknown_method 'org.freedesktop.DBus.Error.UnknownMethod' bash -c "dbus-send --system --print-reply --dest=$DEST /org/sandboxd/Manager org.sandboxd.Manager.Nope 2>&1; false"
+expect_err unknown_object 'org.freedesktop.DBus.Error.UnknownObject' bash -c "dbus-send --system --print-reply --dest=$DEST /org/sandboxd/container/zz org.sandboxd.Container.Start 2>&1; false"
+BIGARGV=$(seq 5000 | tr '\n' ' ')
+expect_err argv_too_many 'more than 4096 entries' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Exec asasssaha{sv} 5000 $BIGARGV 0 / "" 0 0
+BIGENV="X=$(head -c 100000 /dev/zero | tr '\0' a)"
+expect_err env_too_big 'larger than' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Exec asasssaha{sv} 1 /bin/true 2 "$BIGENV" "$BIGENV" / "" 0 0
+expect_err env_no_equals 'has no' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Exec asasssaha{sv} 1 /bin/true 1 NOEQ / "" 0 0
+# (busctl cannot send fds: python3-dbus where present.)
+if (cd / && python3 -c 'import dbus.types') 2>/dev/null; then
+  expect_err too_many_fds 'at most 3 stdio fds' env -C / python3 -c "
+import sys, dbus
+c = dbus.Interface(dbus.SystemBus().get_object('$DEST', '$CR'), 'org.sandboxd.Container')
+try:
+    c.Exec(['/bin/true'], dbus.Array([], 's'), '/', '', [dbus.types.UnixFd(0)] * 4, dbus.Dictionary({}, 'sv'))
+except dbus.DBusException as e:
+    sys.exit(e.get_dbus_name() + ': ' + e.get_dbus_message())
+"
+else
+  echo "SKIP too_many_fds: python3-dbus not installed (busctl cannot send fds)"
+fi
+expect_err bad_option 'unknown option' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Exec asasssaha{sv} 1 /bin/true 0 / "" 0 1 bogus b true
+expect_err bad_user 'is not UID' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Exec asasssaha{sv} 1 /bin/true 0 / "root" 0 0
+expect_err relative_cwd 'is not absolute' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Exec asasssaha{sv} 1 /bin/true 0 tmp "" 0 0
+expect_err bad_id_get 'org.sandboxd.Error.InvalidArgs' "${CTL[@]}" status ../etc
+expect_err long_id 'org.sandboxd.Error.InvalidArgs' "${CTL[@]}" create "$(head -c 100 /dev/zero | tr '\0' a)" "$T/long"
+expect_err relative_bundle 'is not an absolute path' "${BC[@]}" call "$DEST" "${M[@]}" CreateContainer ssa{sv} cz rel 0
+expect_err missing_bundle 'is not an existing directory' "${CTL[@]}" create cz /nonexistent
+expect_err unknown_create_option 'unknown option' "${BC[@]}" call "$DEST" "${M[@]}" CreateContainer ssa{sv} cz "$T/long" 1 x b true
+for sig in 0 65 -1; do
+  expect_err "bad_signal_$sig" 'is not a valid signal number' busctl --system -- call "$DEST" $CR "${CI[@]}" Signal ius $sig 0 process
+done
+expect_err bad_wait_pid 'is not a valid pid' "${BC[@]}" call "$DEST" $CR "${CI[@]}" Wait u 0
+expect_err signal_other_pid org.sandboxd.Error.NotFound "${CTL[@]}" kill --pid 424242 cr TERM
+kill -0 $SBD 2>/dev/null && ok alive_after_garbage || bad alive_after_garbage "daemon gone"
+# Deleting it ends the init: the pending Waits answer callers long gone.
+expect delete_long "${CTL[@]}" delete cr
+sleep 0.3
+expect alive_after_replies_to_gone "${CTL[@]}" list
 
 # Who may call: the bus refuses a plain user, the daemon refuses an admin-group
 # member it was not configured to trust.
