@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "fs/inotify.h"
 #include "fs/pipe.h"
 #include "kernel/base/abi.h"
 #include "kernel/base/credentials.h"
@@ -152,7 +153,30 @@ TableDir::Factory MakeSysDir() {
       ShmKnob("shmmni", &ipc::ShmNamespace::shmmni),
       Const("version", kVersion),
   };
+  auto limit = [](std::atomic<int> fs::InotifyLimits::*field) -> TableDir::Factory {
+    return MakeFile(
+        [field](const Node&, Task*) -> ErrnoOr<std::string> {
+          return absl::StrCat((fs::GetInotifyLimits().*field).load(), "\n");
+        },
+        [field](const Node&, Task* writer, std::string_view data) -> ErrnoStatus {
+          if (writer == nullptr || !writer->creds().HasCapability(CAP_SYS_ADMIN)) {
+            return Errno(EPERM);
+          }
+          int v;
+          std::string s(data);
+          if (!s.empty() && s.back() == '\n') s.pop_back();
+          if (!absl::SimpleAtoi(s, &v) || v < 0) return Errno(EINVAL);
+          (fs::GetInotifyLimits().*field).store(v);
+          return Ok();
+        });
+  };
+  std::vector<TableDir::Spec> inotify = {
+      {"max_queued_events", S_IFREG | 0644, limit(&fs::InotifyLimits::max_queued_events)},
+      {"max_user_instances", S_IFREG | 0644, limit(&fs::InotifyLimits::max_user_instances)},
+      {"max_user_watches", S_IFREG | 0644, limit(&fs::InotifyLimits::max_user_watches)},
+  };
   std::vector<TableDir::Spec> fs = {
+      {"inotify", kDir, MakeTable(std::move(inotify))},
       Const("nr_open", absl::StrCat(abi::kNrOpen)),
       Const("pipe-max-size", absl::StrCat(fs::kPipeMaxSize)),
   };
