@@ -32,12 +32,15 @@ std::map<uid_t, UserCounts>& Users() ABSL_EXCLUSIVE_LOCKS_REQUIRED(Mu()) {
   return *users;
 }
 
-constexpr uint32_t kAllBits = IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED |
-                              IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_CREATE |
-                              IN_MASK_ADD | IN_ISDIR | IN_ONESHOT;
+constexpr uint32_t kAllBits = IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR |
+                              IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_CREATE | IN_MASK_ADD |
+                              IN_ISDIR | IN_ONESHOT;
 constexpr size_t kEventSize = sizeof(struct inotify_event);
 
 std::atomic<uint32_t> next_cookie{0};
+// Watches anywhere: file operations skip every inotify step while none
+// exist. Atomic; changed with the marks under Mu().
+std::atomic<int> total_marks{0};
 
 }  // namespace
 
@@ -98,6 +101,7 @@ class InotifyInstance : public std::enable_shared_from_this<InotifyInstance> {
       if (m->wd == wd && m->instance.lock().get() == this) {
         marks.erase(m);
         inode.inotify_mark_count.fetch_sub(1);
+        total_marks.fetch_sub(1);
         break;
       }
     }
@@ -254,9 +258,7 @@ ErrnoOr<FileRef> NewInotify(uid_t uid, int flags) {
   return FileRef(std::make_shared<InotifyFile>(std::move(in), flags));
 }
 
-bool IsInotify(const FileDescription& f) {
-  return dynamic_cast<const InotifyFile*>(&f) != nullptr;
-}
+bool IsInotify(const FileDescription& f) { return dynamic_cast<const InotifyFile*>(&f) != nullptr; }
 
 ErrnoOr<int> InotifyAddWatch(FileDescription& f, const Location& loc, uint32_t mask) {
   auto* file = dynamic_cast<InotifyFile*>(&f);
@@ -283,6 +285,7 @@ ErrnoOr<int> InotifyAddWatch(FileDescription& f, const Location& loc, uint32_t m
   in.watches[wd] = InotifyInstance::Watch{loc, bits};
   inode.inotify_marks.push_back(InotifyMark{file->instance(), wd, bits});
   inode.inotify_mark_count.fetch_add(1);
+  total_marks.fetch_add(1);
   return wd;
 }
 
@@ -298,7 +301,7 @@ ErrnoStatus InotifyRmWatch(FileDescription& f, int wd) {
 }
 
 void NotifyLocation(const Location& loc, uint32_t mask) {
-  if (!loc.dentry) return;
+  if (total_marks.load(std::memory_order_relaxed) == 0 || !loc.dentry) return;
   Inode& inode = *loc.dentry->inode();
   DentryRef parent = loc.dentry->parent();
   const bool parent_watched = parent && parent->inode()->inotify_mark_count.load() > 0;
@@ -362,8 +365,8 @@ std::string InotifyFdInfo(const FileDescription& f) {
     if (!st.ok()) continue;
     // Linux's inotify_fdinfo: the mask without the flag bits, and the
     // file handle of the inode (shown here as its number, as "ino").
-    out += absl::StrFormat("inotify wd:%x ino:%x sdev:%x mask:%x ignored_mask:0\n", wd,
-                           st->st_ino, st->st_dev, w.mask & ~(IN_ONESHOT | IN_EXCL_UNLINK));
+    out += absl::StrFormat("inotify wd:%x ino:%x sdev:%x mask:%x ignored_mask:0\n", wd, st->st_ino,
+                           st->st_dev, w.mask & ~(IN_ONESHOT | IN_EXCL_UNLINK));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "fs/inotify.h"
 #include "fs/pipe.h"
@@ -48,12 +49,13 @@ TableDir::Factory IpcFile(Get get, Set set) {
         return get(IpcOf(n, reader)) + "\n";
       },
       [set](const Node& n, Task* writer, std::string_view data) -> ErrnoStatus {
-        if (writer == nullptr || (writer->creds().euid != 0 &&
-                                  !writer->creds().HasCapability(CAP_DAC_OVERRIDE))) {
+        if (writer == nullptr ||
+            (writer->creds().euid != 0 && !writer->creds().HasCapability(CAP_DAC_OVERRIDE))) {
           return Errno(EPERM);
         }
-        std::vector<std::string> fields = absl::StrSplit(absl::string_view(data.data(), data.size()), absl::ByAnyChar(" \t\n"),
-                                                         absl::SkipEmpty());
+        std::vector<std::string> fields =
+            absl::StrSplit(absl::string_view(data.data(), data.size()), absl::ByAnyChar(" \t\n"),
+                           absl::SkipEmpty());
         std::vector<uint64_t> vals;
         for (const std::string& f : fields) {
           uint64_t v;
@@ -190,6 +192,57 @@ TableDir::Factory MakeSysDir() {
       {"fs", kDir, MakeTable(std::move(fs))},
       {"kernel", kDir, MakeTable(std::move(kernel))},
       {"vm", kDir, MakeTable(std::move(vm))},
+  });
+}
+
+// /proc/sysvipc/{msg,sem,shm} in Linux's formats (ipc/msg.c, sem.c,
+// shm.c sysvipc_*_proc_show), PIDs as this procfs's namespace sees them.
+TableDir::Factory MakeSysvipcDir() {
+  auto shm = [](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+    ipc::ShmNamespace& ns = IpcOf(n, reader).shm();
+    std::string out =
+        "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  "
+        "cgid      atime      dtime      ctime                   rss                  swap\n";
+    absl::MutexLock lock(&ns.mu);
+    for (const auto& [idx, s] : ns.ids.objects()) {
+      out += absl::StrFormat(
+          "%10d %10d  %4o %21u %5u %5u  %5u %5u %5u %5u %5u %10u %10u %10u %21u %21u\n",
+          s->perm.key, s->perm.id, s->perm.mode, s->size, IdIn(n, s->cpid), IdIn(n, s->lpid),
+          s->nattch, s->perm.uid, s->perm.gid, s->perm.cuid, s->perm.cgid, s->atime, s->dtime,
+          s->ctime, ipc::ResidentBytes(*s), 0);
+    }
+    return out;
+  };
+  auto sem = [](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+    ipc::SemNamespace& ns = IpcOf(n, reader).sem();
+    std::string out =
+        "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n";
+    absl::MutexLock lock(&ns.mu);
+    for (const auto& [idx, s] : ns.ids.objects()) {
+      out += absl::StrFormat("%10d %10d  %4o %10u %5u %5u %5u %5u %10u %10u\n", s->perm.key,
+                             s->perm.id, s->perm.mode, s->sems.size(), s->perm.uid, s->perm.gid,
+                             s->perm.cuid, s->perm.cgid, s->otime, s->ctime);
+    }
+    return out;
+  };
+  auto msg = [](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+    ipc::MsgNamespace& ns = IpcOf(n, reader).msg();
+    std::string out =
+        "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid   "
+        "   stime      rtime      ctime\n";
+    absl::MutexLock lock(&ns.mu);
+    for (const auto& [idx, q] : ns.ids.objects()) {
+      out += absl::StrFormat("%10d %10d  %4o  %10u %10u %5u %5u %5u %5u %5u %5u %10u %10u %10u\n",
+                             q->perm.key, q->perm.id, q->perm.mode, q->cbytes, q->messages.size(),
+                             IdIn(n, q->lspid), IdIn(n, q->lrpid), q->perm.uid, q->perm.gid,
+                             q->perm.cuid, q->perm.cgid, q->stime, q->rtime, q->ctime);
+    }
+    return out;
+  };
+  return MakeTable({
+      {"msg", S_IFREG | 0444, MakeFile(msg)},
+      {"sem", S_IFREG | 0444, MakeFile(sem)},
+      {"shm", S_IFREG | 0444, MakeFile(shm)},
   });
 }
 

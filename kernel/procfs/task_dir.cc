@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "fs/inotify.h"
 #include "absl/synchronization/mutex.h"
+#include "fs/inotify.h"
 #include "kernel/kernel.h"
 #include "kernel/procfs/internal.h"
 

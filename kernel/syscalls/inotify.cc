@@ -13,15 +13,15 @@
 namespace sb::kernel {
 namespace {
 
-constexpr uint32_t kAllBits = IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED |
-                              IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_CREATE |
-                              IN_MASK_ADD | IN_ISDIR | IN_ONESHOT;
+constexpr uint32_t kAllBits = IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR |
+                              IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_CREATE | IN_MASK_ADD |
+                              IN_ISDIR | IN_ONESHOT;
 
 SyscallResult DoInit(Task& t, int flags) {
   if (flags & ~(IN_CLOEXEC | IN_NONBLOCK)) return Errno(EINVAL);
   SB_ASSIGN_OR_RETURN(fs::FileRef f, fs::NewInotify(t.creds().ruid, flags & IN_NONBLOCK));
-  SB_ASSIGN_OR_RETURN(int fd, t.fds().Install(std::move(f), flags & IN_CLOEXEC, 0,
-                                              t.RlimitCur(RLIMIT_NOFILE)));
+  SB_ASSIGN_OR_RETURN(
+      int fd, t.fds().Install(std::move(f), flags & IN_CLOEXEC, 0, t.RlimitCur(RLIMIT_NOFILE)));
   return fd;
 }
 

@@ -25,14 +25,22 @@ static void mask_str(uint32_t m, char* out, size_t n) {
   static const struct {
     uint32_t bit;
     const char* name;
-  } names[] = {{IN_ACCESS, "ACCESS"},         {IN_MODIFY, "MODIFY"},
-               {IN_ATTRIB, "ATTRIB"},         {IN_CLOSE_WRITE, "CLOSE_WRITE"},
-               {IN_CLOSE_NOWRITE, "CLOSE_NOWRITE"}, {IN_OPEN, "OPEN"},
-               {IN_MOVED_FROM, "MOVED_FROM"}, {IN_MOVED_TO, "MOVED_TO"},
-               {IN_CREATE, "CREATE"},         {IN_DELETE, "DELETE"},
-               {IN_DELETE_SELF, "DELETE_SELF"}, {IN_MOVE_SELF, "MOVE_SELF"},
-               {IN_UNMOUNT, "UNMOUNT"},       {IN_Q_OVERFLOW, "Q_OVERFLOW"},
-               {IN_IGNORED, "IGNORED"},       {IN_ISDIR, "ISDIR"}};
+  } names[] = {{IN_ACCESS, "ACCESS"},
+               {IN_MODIFY, "MODIFY"},
+               {IN_ATTRIB, "ATTRIB"},
+               {IN_CLOSE_WRITE, "CLOSE_WRITE"},
+               {IN_CLOSE_NOWRITE, "CLOSE_NOWRITE"},
+               {IN_OPEN, "OPEN"},
+               {IN_MOVED_FROM, "MOVED_FROM"},
+               {IN_MOVED_TO, "MOVED_TO"},
+               {IN_CREATE, "CREATE"},
+               {IN_DELETE, "DELETE"},
+               {IN_DELETE_SELF, "DELETE_SELF"},
+               {IN_MOVE_SELF, "MOVE_SELF"},
+               {IN_UNMOUNT, "UNMOUNT"},
+               {IN_Q_OVERFLOW, "Q_OVERFLOW"},
+               {IN_IGNORED, "IGNORED"},
+               {IN_ISDIR, "ISDIR"}};
   out[0] = 0;
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     if (m & names[i].bit) {
@@ -85,11 +93,11 @@ static void touch(const char* p) {
 static void test_init(void) {
   SB_ERRNO("init1_bad_flags_einval", inotify_init1(0x1), EINVAL);
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  sb_case("init1_flags", fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) &&
-                             fcntl(fd, F_GETFD) == FD_CLOEXEC);
+  sb_case("init1_flags",
+          fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) && fcntl(fd, F_GETFD) == FD_CLOEXEC);
   int fd2 = inotify_init();
-  sb_case("init_plain", fd2 >= 0 && !(fcntl(fd2, F_GETFL) & O_NONBLOCK) &&
-                            fcntl(fd2, F_GETFD) == 0);
+  sb_case("init_plain",
+          fd2 >= 0 && !(fcntl(fd2, F_GETFL) & O_NONBLOCK) && fcntl(fd2, F_GETFD) == 0);
   char link[64], target[128];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t n = readlink(link, target, sizeof target - 1);
