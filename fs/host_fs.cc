@@ -78,6 +78,9 @@ class HostRegularFile : public VfsFile {
       : VfsFile(loc, flags), fd_(std::move(fd)) {}
 
   ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
+    return NotifyRead(ReadImpl(dst, offset));
+  }
+  ErrnoOr<size_t> ReadImpl(HostIoVecs dst, int64_t offset) {
     if (!readable()) return Errno(EBADF);
     ssize_t n = offset < 0 ? readv(fd_.get(), dst.data(), static_cast<int>(dst.size()))
                            : preadv(fd_.get(), dst.data(), static_cast<int>(dst.size()), offset);
@@ -86,6 +89,9 @@ class HostRegularFile : public VfsFile {
   }
 
   ErrnoOr<size_t> Write(HostIoVecs src, int64_t offset) override {
+    return NotifyWrite(WriteImpl(src, offset));
+  }
+  ErrnoOr<size_t> WriteImpl(HostIoVecs src, int64_t offset) {
     if (!writable()) return Errno(EBADF);
     SB_TRY(SyncAppend());
     ssize_t n = offset < 0 ? writev(fd_.get(), src.data(), static_cast<int>(src.size()))
@@ -103,7 +109,7 @@ class HostRegularFile : public VfsFile {
   ErrnoStatus Truncate(uint64_t length) override {
     if (!writable()) return Errno(EINVAL);
     if (ftruncate(fd_.get(), static_cast<off_t>(length)) < 0) return HostErrno();
-    return Ok();
+    return NotifyTruncate(Ok());
   }
 
   ErrnoStatus Sync(bool data_only) override {
@@ -191,6 +197,9 @@ class HostDirFile : public VfsFile {
   }
 
   ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
+    return NotifyDirRead(GetDentsImpl(buf));
+  }
+  ErrnoOr<size_t> GetDentsImpl(std::span<uint8_t> buf) {
     if (sealed_) return SealedDents(buf);
     long n = syscall(SYS_getdents64, fd_.get(), buf.data(), buf.size());
     if (n < 0) return HostErrno();

@@ -43,6 +43,14 @@ class BoundSocket {
   virtual ~BoundSocket() = default;
 };
 
+class InotifyInstance;
+// One inotify watch on an inode (inotify.h): its instance and descriptor.
+struct InotifyMark {
+  std::weak_ptr<InotifyInstance> instance;
+  int wd = 0;
+  uint32_t mask = 0;  // IN_* events and IN_ONESHOT/IN_EXCL_UNLINK
+};
+
 // A new anonymous device number (major 0), as Linux's get_anon_bdev().
 dev_t AllocateAnonDev();
 // The current CLOCK_REALTIME time, for timestamps.
@@ -151,6 +159,16 @@ class Inode : public std::enable_shared_from_this<Inode> {
   // Opens this inode at `loc` for I/O with open(2) `flags`; the VFS has
   // done the permission checks. Not called for O_PATH.
   virtual ErrnoOr<FileRef> Open(const Location& loc, int flags) = 0;
+
+  // --- inotify (inotify.h). The watches on this inode: guarded by the
+  // inotify lock; `inotify_mark_count` (atomic) lets hooks skip the lock.
+  std::vector<InotifyMark> inotify_marks;
+  std::atomic<int> inotify_mark_count{0};
+  // Open tree-backed files of this inode, and whether it lost its last
+  // name while some were open (IN_DELETE_SELF waits for the last close).
+  // Atomic.
+  std::atomic<int> open_files{0};
+  std::atomic<bool> delete_pending{false};
 
  private:
   const FilesystemRef fs_;  // immutable

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "fs/devfs.h"
 #include "fs/host_fs.h"
+#include "fs/inotify.h"
 #include "fs/mount.h"
 #include "fs/tmpfs.h"
 #include "fs/vfs_file.h"
@@ -46,8 +47,12 @@ ErrnoOr<FileRef> VfsNamespace::Open(const FsContext& ctx, const Location& loc, i
     return FileRef(std::make_shared<PathFile>(loc, O_PATH | (flags & O_NOFOLLOW)));
   }
   SB_TRY(MayOpen(ctx, loc, st, flags, /*created=*/false));
-  if ((flags & O_TRUNC) && S_ISREG(st.st_mode)) SB_TRY(loc.dentry->inode()->Truncate(0));
-  return loc.dentry->inode()->Open(loc, flags);
+  const bool trunc = (flags & O_TRUNC) && S_ISREG(st.st_mode);
+  if (trunc) SB_TRY(loc.dentry->inode()->Truncate(0));
+  SB_ASSIGN_OR_RETURN(FileRef f, loc.dentry->inode()->Open(loc, flags));
+  NotifyLocation(loc, IN_OPEN);  // Linux's vfs_open, then handle_truncate
+  if (trunc) NotifyLocation(loc, IN_MODIFY);
+  return f;
 }
 
 ErrnoOr<FileRef> VfsNamespace::OpenAt(const FsContext& ctx, const Location& start,
@@ -92,7 +97,9 @@ ErrnoOr<FileRef> VfsNamespace::OpenCreate(const FsContext& ctx, const Location& 
       SB_ASSIGN_OR_RETURN(Location loc, Step(pw.dir, pw.last));
       SB_ASSIGN_OR_RETURN(struct stat st, loc.dentry->inode()->Stat());
       SB_TRY(MayOpen(ctx, loc, st, flags & ~O_TRUNC, /*created=*/true));
-      return loc.dentry->inode()->Open(loc, flags);
+      SB_ASSIGN_OR_RETURN(FileRef f, loc.dentry->inode()->Open(loc, flags));
+      NotifyLocation(loc, IN_OPEN);
+      return f;
     }
   }
   if (flags & O_EXCL) return Errno(EEXIST);

@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 
+#include "fs/inotify.h"
 #include "fs/mount.h"
 
 namespace sb::fs {
@@ -47,7 +48,9 @@ ErrnoOr<InodeRef> VfsNamespace::CreateIn(const FsContext& ctx, const ParentWalk&
     req.gid = dir_st.st_gid;
     if (S_ISDIR(req.mode)) req.mode |= S_ISGID;
   }
-  return pw.dir.dentry->inode()->CreateChild(pw.last, req);
+  SB_ASSIGN_OR_RETURN(InodeRef created, pw.dir.dentry->inode()->CreateChild(pw.last, req));
+  NotifyDirEntry(*pw.dir.dentry->inode(), IN_CREATE, pw.last, S_ISDIR(req.mode));
+  return created;
 }
 
 ErrnoStatus VfsNamespace::MkdirAt(const FsContext& ctx, const Location& start,
@@ -152,7 +155,11 @@ ErrnoStatus VfsNamespace::LinkAt(const FsContext& ctx, const Location& old_start
     if (!safe) return Errno(EPERM);
   }
   if (st.st_nlink == 0) return Errno(ENOENT);
-  return pw.dir.dentry->inode()->LinkChild(pw.last, old_loc.dentry->inode());
+  SB_TRY(pw.dir.dentry->inode()->LinkChild(pw.last, old_loc.dentry->inode()));
+  // Linux's fsnotify_link: the link count, then the new name.
+  NotifyInode(*old_loc.dentry->inode(), IN_ATTRIB);
+  NotifyDirEntry(*pw.dir.dentry->inode(), IN_CREATE, pw.last, false);
+  return Ok();
 }
 
 ErrnoStatus VfsNamespace::Remove(const FsContext& ctx, const Location& start, std::string_view path,
@@ -174,6 +181,11 @@ ErrnoStatus VfsNamespace::Remove(const FsContext& ctx, const Location& start, st
   SB_TRY(MayDelete(ctx, pw.dir, child, dir));
   SB_TRY(pw.dir.dentry->inode()->RemoveChild(pw.last, dir));
   pw.dir.dentry->ChildRemoved(pw.last);
+  // Linux's vfs_unlink/vfs_rmdir: the link count, the inode's end, then
+  // the name's.
+  if (!dir) NotifyInode(*child->inode(), IN_ATTRIB);
+  NotifyUnlinked(*child->inode(), dir);
+  NotifyDirEntry(*pw.dir.dentry->inode(), IN_DELETE, pw.last, dir);
   return Ok();
 }
 
@@ -242,6 +254,22 @@ ErrnoStatus VfsNamespace::RenameAt(const FsContext& ctx, const Location& old_sta
   }
   SB_TRY(op.dir.dentry->inode()->RenameChild(op.last, *np.dir.dentry->inode(), np.last, flags));
   Dentry::Moved(*op.dir.dentry, op.last, *np.dir.dentry, np.last, exchange);
+  // Linux's fsnotify_move, once per moved inode, each with its cookie.
+  Inode& old_dir = *op.dir.dentry->inode();
+  Inode& new_dir = *np.dir.dentry->inode();
+  uint32_t cookie = NewInotifyCookie();
+  NotifyDirEntry(old_dir, IN_MOVED_FROM, op.last, src_dir, cookie);
+  NotifyDirEntry(new_dir, IN_MOVED_TO, np.last, src_dir, cookie);
+  if (target && !exchange) NotifyInode(*target->inode(), IN_ATTRIB);
+  NotifyInode(*source->inode(), IN_MOVE_SELF);
+  if (exchange) {
+    cookie = NewInotifyCookie();
+    NotifyDirEntry(new_dir, IN_MOVED_FROM, np.last, tgt_dir, cookie);
+    NotifyDirEntry(old_dir, IN_MOVED_TO, op.last, tgt_dir, cookie);
+    NotifyInode(*target->inode(), IN_MOVE_SELF);
+  } else if (target) {
+    NotifyUnlinked(*target->inode(), tgt_dir);
+  }
   return Ok();
 }
 

@@ -260,6 +260,9 @@ class TmpfsRegularFile : public VfsFile {
   ErrnoStatus AddSeals(unsigned seals) override { return file_->AddSeals(seals); }
 
   ErrnoOr<size_t> Read(HostIoVecs dst, int64_t offset) override {
+    return NotifyRead(ReadImpl(dst, offset));
+  }
+  ErrnoOr<size_t> ReadImpl(HostIoVecs dst, int64_t offset) {
     if (!readable()) return Errno(EBADF);
     if (offset >= 0) return file_->ReadAt(offset, dst);
     absl::MutexLock lock(&mu_);
@@ -273,6 +276,10 @@ class TmpfsRegularFile : public VfsFile {
   }
 
   ErrnoOr<size_t> WriteAppend(HostIoVecs src, int64_t offset, bool append) override {
+    return NotifyWrite(WriteImpl(src, offset, append));
+  }
+
+  ErrnoOr<size_t> WriteImpl(HostIoVecs src, int64_t offset, bool append) {
     if (!writable()) return Errno(EBADF);
     if (offset >= 0) {
       SB_ASSIGN_OR_RETURN(auto r, file_->WriteAt(offset, src, append));
@@ -300,7 +307,7 @@ class TmpfsRegularFile : public VfsFile {
 
   ErrnoStatus Truncate(uint64_t length) override {
     if (!writable()) return Errno(EINVAL);
-    return file_->Truncate(length);
+    return NotifyTruncate(file_->Truncate(length));
   }
 
  private:
@@ -321,6 +328,9 @@ class TmpfsDirFile : public VfsFile {
   ErrnoStatus Sync(bool) override { return Ok(); }
 
   ErrnoOr<size_t> GetDents64(std::span<uint8_t> buf) override {
+    return NotifyDirRead(GetDentsImpl(buf));
+  }
+  ErrnoOr<size_t> GetDentsImpl(std::span<uint8_t> buf) {
     absl::MutexLock lock(&mu_);
     size_t used = 0;
     auto full = [&]() -> ErrnoOr<size_t> {

@@ -1,5 +1,7 @@
 #include "fs/vfs_file.h"
 
+#include "fs/inotify.h"
+
 #include <dirent.h>
 
 #include <cstring>
@@ -8,6 +10,37 @@
 #include "fs/mount.h"
 
 namespace sb::fs {
+
+VfsFile::VfsFile(const Location& loc, int flags)
+    : FileDescription(flags), loc_(loc), notify_(!(flags & O_PATH)) {
+  if (notify_) InotifyFileOpened(inode());
+}
+
+VfsFile::~VfsFile() {
+  if (!notify_) return;
+  NotifyLocation(loc_, writable() ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+  InotifyFileClosed(inode());
+}
+
+ErrnoOr<size_t> VfsFile::NotifyRead(ErrnoOr<size_t> r) {
+  if (r.ok() && *r > 0) NotifyLocation(loc_, IN_ACCESS);
+  return r;
+}
+
+ErrnoOr<size_t> VfsFile::NotifyWrite(ErrnoOr<size_t> r) {
+  if (r.ok() && *r > 0) NotifyLocation(loc_, IN_MODIFY);
+  return r;
+}
+
+ErrnoOr<size_t> VfsFile::NotifyDirRead(ErrnoOr<size_t> r) {
+  if (r.ok()) NotifyLocation(loc_, IN_ACCESS);
+  return r;
+}
+
+ErrnoStatus VfsFile::NotifyTruncate(ErrnoStatus r) {
+  if (r.ok()) NotifyLocation(loc_, IN_MODIFY);
+  return r;
+}
 
 ErrnoOr<struct statfs> StatFsAt(const Location& loc) {
   SB_ASSIGN_OR_RETURN(struct statfs sfs, loc.dentry->inode()->fs().StatFs());

@@ -18,7 +18,10 @@ namespace sb::fs {
 
 class VfsFile : public FileDescription {
  public:
-  VfsFile(const Location& loc, int flags) : FileDescription(flags), loc_(loc) {}
+  // Files opened for I/O (not O_PATH) report IN_CLOSE_* when released
+  // (inotify.h).
+  VfsFile(const Location& loc, int flags);
+  ~VfsFile() override;
   std::optional<Location> location() const override { return loc_; }
   ErrnoOr<struct stat> Stat() override { return inode().Stat(); }
   ErrnoOr<struct statfs> StatFs() override;
@@ -28,7 +31,17 @@ class VfsFile : public FileDescription {
   Inode& inode() const { return *loc_.dentry->inode(); }
 
  protected:
+  // inotify: IN_ACCESS after a read that returned data, IN_MODIFY after a
+  // write that wrote some or a truncate that succeeded (Linux's vfs_read,
+  // vfs_write, do_truncate). Return their argument.
+  ErrnoOr<size_t> NotifyRead(ErrnoOr<size_t> r);
+  ErrnoOr<size_t> NotifyWrite(ErrnoOr<size_t> r);
+  ErrnoStatus NotifyTruncate(ErrnoStatus r);
+  // getdents: IN_ACCESS after every successful call (Linux's iterate_dir).
+  ErrnoOr<size_t> NotifyDirRead(ErrnoOr<size_t> r);
+
   const Location loc_;  // immutable
+  const bool notify_;   // immutable: not O_PATH
 };
 
 // O_PATH: only names a location. I/O gives EBADF, as Linux's empty f_op.

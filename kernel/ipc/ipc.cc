@@ -20,8 +20,7 @@ bool Permits(const Credentials& creds, const Perm& perm, int flag) {
 }
 
 bool MayControl(const Credentials& creds, const Perm& perm) {
-  return creds.euid == perm.uid || creds.euid == perm.cuid ||
-         creds.HasCapability(CAP_SYS_ADMIN);
+  return creds.euid == perm.uid || creds.euid == perm.cuid || creds.HasCapability(CAP_SYS_ADMIN);
 }
 
 Perm NewPerm(const Credentials& creds, key_t key, int flag) {

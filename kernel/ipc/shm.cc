@@ -1,6 +1,10 @@
 // shm.cc: attachment accounting of System V shared memory segments.
 #include "kernel/ipc/shm.h"
 
+#include <sys/mman.h>
+
+#include <vector>
+
 #include "kernel/base/abi.h"
 #include "kernel/task/task.h"
 
@@ -21,6 +25,15 @@ struct ShmAttachment {
 };
 
 }  // namespace
+
+uint64_t ResidentBytes(const ShmSegment& seg) {
+  const uint64_t len = seg.range->length();
+  std::vector<unsigned char> vec(len / abi::kPageSize);
+  if (vec.empty() || mincore(seg.range->host(), len, vec.data()) != 0) return 0;
+  uint64_t resident = 0;
+  for (unsigned char v : vec) resident += (v & 1) ? abi::kPageSize : 0;
+  return resident;
+}
 
 std::shared_ptr<const void> ShmNamespace::Attach(const std::shared_ptr<ShmSegment>& seg,
                                                  PidRef pid) {

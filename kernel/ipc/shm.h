@@ -32,19 +32,23 @@ inline constexpr int kShmDest = 01000, kShmLocked = 02000;
 
 struct ShmSegment {
   Perm perm;
-  uint64_t size = 0;         // shm_segsz as asked
-  MemoryRangeRef range;      // the bytes, page-rounded; immutable
-  std::string name;          // "/SYSV%08x", from the key at creation; immutable
+  uint64_t size = 0;     // shm_segsz as asked
+  MemoryRangeRef range;  // the bytes, page-rounded; immutable
+  std::string name;      // "/SYSV%08x", from the key at creation; immutable
   int64_t atime = 0, dtime = 0, ctime = 0;
   PidRef cpid, lpid;
   int nattch = 0;
-  bool destroyed = false;    // gone from the registry
+  bool destroyed = false;  // gone from the registry
 };
 
 // Linux's shm_ctlmax/shm_ctlall/shm_ctlmni defaults.
 inline constexpr uint64_t kShmMaxDefault = ~uint64_t{0} - (uint64_t{1} << 24);
 inline constexpr uint64_t kShmAllDefault = ~uint64_t{0} - (uint64_t{1} << 24);
 inline constexpr uint64_t kShmMniDefault = 4096;
+
+// Bytes of `seg` present in memory (Linux's shm rss): pages of its
+// memory-file range the host holds.
+uint64_t ResidentBytes(const ShmSegment& seg);
 
 class ShmNamespace : public std::enable_shared_from_this<ShmNamespace> {
  public:

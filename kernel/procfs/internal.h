@@ -38,6 +38,8 @@ ErrnoOr<std::string> TaskRootLink(const Node& n, Task* reader);
 std::vector<TableDir::Spec> SystemEntries();
 // sys_dir.cc: /proc/sys.
 TableDir::Factory MakeSysDir();
+// /proc/sysvipc: the reader's IPC namespace's objects (sys_dir.cc).
+TableDir::Factory MakeSysvipcDir();
 
 // The ID `pid` has in the mount's PID namespace (0: invisible there).
 pid_t IdIn(const Node& n, const PidRef& pid);

@@ -98,6 +98,7 @@ fs::InodeRef NewProcfs(Kernel& kernel, PidNamespaceRef pidns) {
                      return SelfLink(n, reader, true);
                    })});
   specs.push_back({"sys", S_IFDIR | 0555, MakeSysDir()});
+  specs.push_back({"sysvipc", S_IFDIR | 0555, MakeSysvipcDir()});
   std::sort(specs.begin(), specs.end(),
             [](const TableDir::Spec& a, const TableDir::Spec& b) { return a.name < b.name; });
   return std::make_shared<RootDir>(NodeArgs{fs, "", S_IFDIR | 0555, nullptr}, std::move(specs));

@@ -4,7 +4,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "fs/inotify.h"
 #include "fs/pipe.h"
 #include "kernel/base/abi.h"
 #include "kernel/base/credentials.h"
@@ -47,12 +49,13 @@ TableDir::Factory IpcFile(Get get, Set set) {
         return get(IpcOf(n, reader)) + "\n";
       },
       [set](const Node& n, Task* writer, std::string_view data) -> ErrnoStatus {
-        if (writer == nullptr || (writer->creds().euid != 0 &&
-                                  !writer->creds().HasCapability(CAP_DAC_OVERRIDE))) {
+        if (writer == nullptr ||
+            (writer->creds().euid != 0 && !writer->creds().HasCapability(CAP_DAC_OVERRIDE))) {
           return Errno(EPERM);
         }
-        std::vector<std::string> fields = absl::StrSplit(absl::string_view(data.data(), data.size()), absl::ByAnyChar(" \t\n"),
-                                                         absl::SkipEmpty());
+        std::vector<std::string> fields =
+            absl::StrSplit(absl::string_view(data.data(), data.size()), absl::ByAnyChar(" \t\n"),
+                           absl::SkipEmpty());
         std::vector<uint64_t> vals;
         for (const std::string& f : fields) {
           uint64_t v;
@@ -152,7 +155,30 @@ TableDir::Factory MakeSysDir() {
       ShmKnob("shmmni", &ipc::ShmNamespace::shmmni),
       Const("version", kVersion),
   };
+  auto limit = [](std::atomic<int> fs::InotifyLimits::*field) -> TableDir::Factory {
+    return MakeFile(
+        [field](const Node&, Task*) -> ErrnoOr<std::string> {
+          return absl::StrCat((fs::GetInotifyLimits().*field).load(), "\n");
+        },
+        [field](const Node&, Task* writer, std::string_view data) -> ErrnoStatus {
+          if (writer == nullptr || !writer->creds().HasCapability(CAP_SYS_ADMIN)) {
+            return Errno(EPERM);
+          }
+          int v;
+          std::string s(data);
+          if (!s.empty() && s.back() == '\n') s.pop_back();
+          if (!absl::SimpleAtoi(s, &v) || v < 0) return Errno(EINVAL);
+          (fs::GetInotifyLimits().*field).store(v);
+          return Ok();
+        });
+  };
+  std::vector<TableDir::Spec> inotify = {
+      {"max_queued_events", S_IFREG | 0644, limit(&fs::InotifyLimits::max_queued_events)},
+      {"max_user_instances", S_IFREG | 0644, limit(&fs::InotifyLimits::max_user_instances)},
+      {"max_user_watches", S_IFREG | 0644, limit(&fs::InotifyLimits::max_user_watches)},
+  };
   std::vector<TableDir::Spec> fs = {
+      {"inotify", kDir, MakeTable(std::move(inotify))},
       Const("nr_open", absl::StrCat(abi::kNrOpen)),
       Const("pipe-max-size", absl::StrCat(fs::kPipeMaxSize)),
   };
@@ -166,6 +192,57 @@ TableDir::Factory MakeSysDir() {
       {"fs", kDir, MakeTable(std::move(fs))},
       {"kernel", kDir, MakeTable(std::move(kernel))},
       {"vm", kDir, MakeTable(std::move(vm))},
+  });
+}
+
+// /proc/sysvipc/{msg,sem,shm} in Linux's formats (ipc/msg.c, sem.c,
+// shm.c sysvipc_*_proc_show), PIDs as this procfs's namespace sees them.
+TableDir::Factory MakeSysvipcDir() {
+  auto shm = [](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+    ipc::ShmNamespace& ns = IpcOf(n, reader).shm();
+    std::string out =
+        "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  "
+        "cgid      atime      dtime      ctime                   rss                  swap\n";
+    absl::MutexLock lock(&ns.mu);
+    for (const auto& [idx, s] : ns.ids.objects()) {
+      out += absl::StrFormat(
+          "%10d %10d  %4o %21u %5u %5u  %5u %5u %5u %5u %5u %10u %10u %10u %21u %21u\n",
+          s->perm.key, s->perm.id, s->perm.mode, s->size, IdIn(n, s->cpid), IdIn(n, s->lpid),
+          s->nattch, s->perm.uid, s->perm.gid, s->perm.cuid, s->perm.cgid, s->atime, s->dtime,
+          s->ctime, ipc::ResidentBytes(*s), 0);
+    }
+    return out;
+  };
+  auto sem = [](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+    ipc::SemNamespace& ns = IpcOf(n, reader).sem();
+    std::string out =
+        "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n";
+    absl::MutexLock lock(&ns.mu);
+    for (const auto& [idx, s] : ns.ids.objects()) {
+      out += absl::StrFormat("%10d %10d  %4o %10u %5u %5u %5u %5u %10u %10u\n", s->perm.key,
+                             s->perm.id, s->perm.mode, s->sems.size(), s->perm.uid, s->perm.gid,
+                             s->perm.cuid, s->perm.cgid, s->otime, s->ctime);
+    }
+    return out;
+  };
+  auto msg = [](const Node& n, Task* reader) -> ErrnoOr<std::string> {
+    ipc::MsgNamespace& ns = IpcOf(n, reader).msg();
+    std::string out =
+        "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid   "
+        "   stime      rtime      ctime\n";
+    absl::MutexLock lock(&ns.mu);
+    for (const auto& [idx, q] : ns.ids.objects()) {
+      out += absl::StrFormat("%10d %10d  %4o  %10u %10u %5u %5u %5u %5u %5u %5u %10u %10u %10u\n",
+                             q->perm.key, q->perm.id, q->perm.mode, q->cbytes, q->messages.size(),
+                             IdIn(n, q->lspid), IdIn(n, q->lrpid), q->perm.uid, q->perm.gid,
+                             q->perm.cuid, q->perm.cgid, q->stime, q->rtime, q->ctime);
+    }
+    return out;
+  };
+  return MakeTable({
+      {"msg", S_IFREG | 0444, MakeFile(msg)},
+      {"sem", S_IFREG | 0444, MakeFile(sem)},
+      {"shm", S_IFREG | 0444, MakeFile(shm)},
   });
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "fs/inotify.h"
 #include "kernel/kernel.h"
 #include "kernel/procfs/internal.h"
 
@@ -69,7 +70,8 @@ ErrnoOr<std::string> FdInfo(const Node& n, Task* reader, int fd) {
   // Anonymous files (pipes, eventfds) live on no mount of ours: 0.
   uint64_t mnt_id = loc ? fs::MountNamespace::MountId(*loc) : 0;
   return absl::StrFormat("pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", pos.ok() ? *pos : 0,
-                         flags, mnt_id, ino);
+                         flags, mnt_id, ino) +
+         fs::InotifyFdInfo(*f);
 }
 
 class FdDir : public DirNode {

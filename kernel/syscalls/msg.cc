@@ -16,8 +16,8 @@ using ipc::MsgQueue;
 
 constexpr int kIpcCreat = 01000, kIpcExcl = 02000, kIpcNowait = 04000;
 constexpr int kMsgNoerror = 010000, kMsgExcept = 020000, kMsgCopy = 040000;
-constexpr int kIpcRmid = 0, kIpcSet = 1, kIpcStat = 2, kIpcInfo = 3, kMsgStat = 11,
-              kMsgInfo = 12, kMsgStatAny = 13;
+constexpr int kIpcRmid = 0, kIpcSet = 1, kIpcStat = 2, kIpcInfo = 3, kMsgStat = 11, kMsgInfo = 12,
+              kMsgStatAny = 13;
 
 // struct msqid64_ds (x86-64).
 struct Msqid64Ds {

@@ -18,8 +18,8 @@ using ipc::SemSet;
 
 constexpr int kIpcCreat = 01000, kIpcExcl = 02000, kIpcNowait = 04000, kSemUndo = 0x1000;
 constexpr int kIpcRmid = 0, kIpcSet = 1, kIpcStat = 2, kIpcInfo = 3, kGetPid = 11, kGetVal = 12,
-              kGetAll = 13, kGetNcnt = 14, kGetZcnt = 15, kSetVal = 16, kSetAll = 17,
-              kSemStat = 18, kSemInfo = 19, kSemStatAny = 20;
+              kGetAll = 13, kGetNcnt = 14, kGetZcnt = 15, kSetVal = 16, kSetAll = 17, kSemStat = 18,
+              kSemInfo = 19, kSemStatAny = 20;
 
 struct Sembuf {
   uint16_t num;

@@ -19,8 +19,8 @@ using ipc::ShmSegment;
 
 constexpr int kShmHugetlb = 04000, kShmRdonly = 010000, kShmRnd = 020000, kShmRemap = 040000,
               kShmExec = 0100000;
-constexpr int kIpcRmid = 0, kIpcSet = 1, kIpcStat = 2, kIpcInfo = 3, kShmLock = 11,
-              kShmUnlock = 12, kShmStat = 13, kShmInfo = 14, kShmStatAny = 15;
+constexpr int kIpcRmid = 0, kIpcSet = 1, kIpcStat = 2, kIpcInfo = 3, kShmLock = 11, kShmUnlock = 12,
+              kShmStat = 13, kShmInfo = 14, kShmStatAny = 15;
 constexpr int kIpcCreat = 01000, kIpcExcl = 02000;
 
 // struct shmid64_ds (x86-64).
@@ -64,8 +64,8 @@ ErrnoOr<int> NewSegment(Task& t, ShmNamespace& ns, key_t key, uint64_t size, int
   seg->name = absl::StrFormat("/SYSV%08x", static_cast<uint32_t>(key));
   seg->ctime = ipc::NowSeconds();
   seg->cpid = t.thread_group().pid();
-  SB_ASSIGN_OR_RETURN(int id, ns.ids.Add(seg, static_cast<int>(std::min<uint64_t>(
-                                                  ns.shmmni, ipc::kIpcmni))));
+  SB_ASSIGN_OR_RETURN(
+      int id, ns.ids.Add(seg, static_cast<int>(std::min<uint64_t>(ns.shmmni, ipc::kIpcmni))));
   ns.total_pages += pages;
   return id;
 }
@@ -217,9 +217,10 @@ SyscallResult Shmctl(Task& t, const SyscallArgs& a) {
         absl::MutexLock lock(&ns.mu);
         info.used_ids = ns.ids.in_use();
         info.shm_tot = ns.total_pages;
-        // Resident pages: what the segments' ranges hold (Linux counts
-        // shmem pages in memory). Approximated by the total.
-        info.shm_rss = ns.total_pages;
+        // Resident pages: what the host holds of the segments' ranges.
+        for (const auto& [idx, seg] : ns.ids.objects()) {
+          info.shm_rss += ipc::ResidentBytes(*seg) / abi::kPageSize;
+        }
         max_idx = ns.ids.max_idx();
       }
       SB_TRY(t.CopyOutObj(buf, info));

@@ -278,9 +278,9 @@ constexpr auto MakeTable() {
   t[250] = {"keyctl", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[251] = {"ioprio_set", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[252] = {"ioprio_get", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[253] = {"inotify_init", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[254] = {"inotify_add_watch", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[255] = {"inotify_rm_watch", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[253] = {"inotify_init", &InotifyInit, S::kFull, ""};
+  t[254] = {"inotify_add_watch", &InotifyAddWatch, S::kPartial, "no IN_UNMOUNT"};
+  t[255] = {"inotify_rm_watch", &InotifyRmWatch, S::kFull, ""};
   t[256] = {"migrate_pages", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[257] = {"openat", &Openat, S::kFull, ""};
   t[258] = {"mkdirat", &Mkdirat, S::kFull, ""};
@@ -320,7 +320,7 @@ constexpr auto MakeTable() {
   t[291] = {"epoll_create1", &EpollCreate1, S::kFull, ""};
   t[292] = {"dup3", &Dup3, S::kFull, ""};
   t[293] = {"pipe2", &Pipe2, S::kFull, ""};
-  t[294] = {"inotify_init1", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[294] = {"inotify_init1", &InotifyInit1, S::kFull, ""};
   t[295] = {"preadv", &Preadv, S::kFull, ""};
   t[296] = {"pwritev", &Pwritev, S::kFull, ""};
   t[297] = {"rt_tgsigqueueinfo", &RtTgsigqueueinfo, S::kFull, ""};

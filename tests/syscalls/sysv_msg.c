@@ -73,14 +73,14 @@ static void test_basic(void) {
   sb_case("msgsnd", snd(id, 1, "hello", 0) == 0);
   msgctl(id, IPC_STAT, &ds);
   sb_value("qnum=%lu cbytes=%lu", (unsigned long)ds.msg_qnum, (unsigned long)ds.__msg_cbytes);
-  sb_case("msg_stat_after_send", ds.msg_qnum == 1 && ds.__msg_cbytes == 5 &&
-                                     ds.msg_lspid == getpid() && ds.msg_stime > 0);
+  sb_case("msg_stat_after_send",
+          ds.msg_qnum == 1 && ds.__msg_cbytes == 5 && ds.msg_lspid == getpid() && ds.msg_stime > 0);
   long n = rcv(id, 0, sizeof got.text, 0);
   sb_value("n=%ld type=%ld text=%s", n, got.type, got.text);
   sb_case("msgrcv", n == 5 && got.type == 1 && strcmp(got.text, "hello") == 0);
   msgctl(id, IPC_STAT, &ds);
-  sb_case("msg_stat_after_rcv", ds.msg_qnum == 0 && ds.__msg_cbytes == 0 &&
-                                    ds.msg_lrpid == getpid() && ds.msg_rtime > 0);
+  sb_case("msg_stat_after_rcv",
+          ds.msg_qnum == 0 && ds.__msg_cbytes == 0 && ds.msg_lrpid == getpid() && ds.msg_rtime > 0);
   SB_ERRNO("msgrcv_nowait_enomsg", rcv(id, 0, 64, IPC_NOWAIT), ENOMSG);
   SB_ERRNO("msgsnd_type0_einval", snd(id, 0, "x", 0), EINVAL);
   SB_ERRNO("msgsnd_negtype_einval", snd(id, -3, "x", 0), EINVAL);
@@ -160,8 +160,8 @@ static void test_blocking(void) {
   struct msqid_ds ds;
   msgctl(id, IPC_STAT, &ds);
   ds.msg_qbytes = 10;
-  sb_case("msg_set_qbytes", msgctl(id, IPC_SET, &ds) == 0 && msgctl(id, IPC_STAT, &ds) == 0 &&
-                                ds.msg_qbytes == 10);
+  sb_case("msg_set_qbytes",
+          msgctl(id, IPC_SET, &ds) == 0 && msgctl(id, IPC_STAT, &ds) == 0 && ds.msg_qbytes == 10);
   snd(id, 1, "12345678", 0);
   SB_ERRNO("msgsnd_full_eagain", snd(id, 1, "abc", IPC_NOWAIT), EAGAIN);
   pid = fork();
@@ -223,6 +223,28 @@ static void test_ctl(void) {
     if (msgctl(i, MSG_STAT_ANY, &ds) == id) found_any = 1;
   }
   sb_case("msg_stat_by_index", found && found_any);
+  {
+    FILE* pf = fopen("/proc/sysvipc/msg", "r");
+    char line[256], header[256] = "";
+    int ok = 0;
+    if (pf && fgets(header, sizeof header, pf)) {
+      while (fgets(line, sizeof line, pf)) {
+        int key, qid, lspid, lrpid;
+        unsigned mode;
+        unsigned long cbytes, qn;
+        if (sscanf(line, "%d %d %o %lu %lu %d %d", &key, &qid, &mode, &cbytes, &qn, &lspid,
+                   &lrpid) == 7 &&
+            qid == id) {
+          ok =
+              key == 0 && mode == 0604 && cbytes == 4 && qn == 1 && lspid == getpid() && lrpid == 0;
+        }
+      }
+    }
+    if (pf) fclose(pf);
+    header[strcspn(header, "\n")] = 0;
+    sb_value("%s", header);
+    sb_case("proc_sysvipc_msg", ok);
+  }
   if (geteuid() != 0) {
     sb_skip("msg_other_user", "needs root to become another user");
   } else {

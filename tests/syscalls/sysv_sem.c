@@ -50,7 +50,8 @@ static void test_get(void) {
   sb_value("nsems=%lu mode=%o otime=%ld key=%d", (unsigned long)ds.sem_nsems, ds.sem_perm.mode,
            (long)ds.sem_otime, ds.sem_perm.__key);
   sb_case("sem_stat_new", rc == 0 && ds.sem_nsems == 3 && ds.sem_perm.mode == 0640 &&
-                              ds.sem_otime == 0 && ds.sem_ctime > 0 && ds.sem_perm.uid == geteuid());
+                              ds.sem_otime == 0 && ds.sem_ctime > 0 &&
+                              ds.sem_perm.uid == geteuid());
   sb_case("sem_initial_zero", getval(id, 0) == 0 && getval(id, 2) == 0);
   SB_ERRNO("semget_zero_einval", semget(IPC_PRIVATE, 0, 0600), EINVAL);
   SB_ERRNO("semget_neg_einval", semget(IPC_PRIVATE, -1, 0600), EINVAL);
@@ -269,6 +270,24 @@ static void test_ctl(void) {
     if (semctl(i, 0, SEM_STAT_ANY, u) == id) found_any = 1;
   }
   sb_case("sem_stat_by_index", found && found_any);
+  {
+    FILE* pf = fopen("/proc/sysvipc/sem", "r");
+    char line[256], header[256] = "";
+    int ok = 0;
+    if (pf && fgets(header, sizeof header, pf)) {
+      while (fgets(line, sizeof line, pf)) {
+        int key, sid;
+        unsigned mode, nsems, uid;
+        if (sscanf(line, "%d %d %o %u %u", &key, &sid, &mode, &nsems, &uid) == 5 && sid == id) {
+          ok = key == 0 && mode == 0644 && nsems == 1 && uid == geteuid();
+        }
+      }
+    }
+    if (pf) fclose(pf);
+    header[strcspn(header, "\n")] = 0;
+    sb_value("%s", header);
+    sb_case("proc_sysvipc_sem", ok);
+  }
   if (geteuid() != 0) {
     sb_skip("sem_other_user", "needs root to become another user");
   } else {
@@ -280,8 +299,8 @@ static void test_ctl(void) {
       int a = semctl(id, 0, GETVAL) == -1 && errno == EACCES;
       int b = op1(id, 0, 1, IPC_NOWAIT) == -1 && errno == EACCES;
       int c = semctl(id, 0, IPC_RMID) == -1 && errno == EPERM;
-      int d = semget(IPC_PRIVATE, 1, 0600) >= 0;
-      if (d) semctl(semget(IPC_PRIVATE, 0, 0), 0, IPC_RMID);
+      int own = semget(IPC_PRIVATE, 1, 0600);
+      if (own >= 0) semctl(own, 0, IPC_RMID);
       _exit(a | b << 1 | c << 2);
     }
     int st;

@@ -98,9 +98,10 @@ static void test_attach(void) {
   char rest[256] = "";
   if (found) sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &lo, &hi, perms, rest);
   sb_value("maps: len=%lu perms=%s name=%s", hi - lo, perms, rest);
-  sb_case("shm_maps_line", found && hi - lo == 8192 && strcmp(rest, "/SYSV00000000 (deleted)") == 0);
-  sb_case("shm_rdonly_mprotect_eacces", mprotect(q, 4096, PROT_READ | PROT_WRITE) == -1 &&
-                                            errno == EACCES);
+  sb_case("shm_maps_line",
+          found && hi - lo == 8192 && strcmp(rest, "/SYSV00000000 (deleted)") == 0);
+  sb_case("shm_rdonly_mprotect_eacces",
+          mprotect(q, 4096, PROT_READ | PROT_WRITE) == -1 && errno == EACCES);
   pid_t pid = fork();
   if (pid == 0) {
     q[0] = 'x';
@@ -242,10 +243,38 @@ static void test_ctl(void) {
     if (shmctl(i, SHM_STAT_ANY, &ds) == id) found = 1;
   }
   sb_case("shm_stat_any_by_index", found);
+  {
+    char* at = shmat(id, NULL, 0);
+    at[0] = 1;
+    FILE* pf = fopen("/proc/sysvipc/shm", "r");
+    char line[512], header[512] = "";
+    int ok = 0;
+    if (pf && fgets(header, sizeof header, pf)) {
+      while (fgets(line, sizeof line, pf)) {
+        int key, sid, cpid, lpid;
+        unsigned mode;
+        unsigned long size, nattch, rss;
+        unsigned long long at_t, dt, ct;
+        unsigned uid, gid, cuid, cgid;
+        if (sscanf(line, "%d %d %o %lu %d %d %lu %u %u %u %u %llu %llu %llu %lu", &key, &sid, &mode,
+                   &size, &cpid, &lpid, &nattch, &uid, &gid, &cuid, &cgid, &at_t, &dt, &ct,
+                   &rss) == 15 &&
+            sid == id) {
+          ok = key == 0 && mode == 0644 && size == 4096 && cpid == getpid() && lpid == getpid() &&
+               nattch == 1 && uid == geteuid() && rss == 4096;
+        }
+      }
+    }
+    if (pf) fclose(pf);
+    header[strcspn(header, "\n")] = 0;
+    sb_value("%s", header);
+    sb_case("proc_sysvipc_shm", ok);
+    shmdt(at);
+  }
   sb_case("shm_lock", shmctl(id, SHM_LOCK, NULL) == 0 && stat_of(id, &ds) == 0 &&
                           ds.shm_perm.mode == (02000 | 0644));
-  sb_case("shm_unlock", shmctl(id, SHM_UNLOCK, NULL) == 0 && stat_of(id, &ds) == 0 &&
-                            ds.shm_perm.mode == 0644);
+  sb_case("shm_unlock",
+          shmctl(id, SHM_UNLOCK, NULL) == 0 && stat_of(id, &ds) == 0 && ds.shm_perm.mode == 0644);
   /* Another user: no access to a 0600 segment, no control. */
   if (geteuid() != 0) {
     sb_skip("shm_other_user", "needs root to become another user");
