@@ -68,6 +68,13 @@ class IpAddress {
   std::array<uint8_t, 16> bytes_{};
 };
 
+// Whether an endpoint of family `ep` (bound to `ep_addr`, IPV6_V6ONLY
+// `v6only`) may use `a`: its own family, or IPv4 on a dual-stack IPv6
+// endpoint (the kernel maps ::ffff:a.b.c.d to plain IPv4 before calling).
+inline bool FamilyAccepts(Family ep, bool v6only, const IpAddress& a) {
+  return a.family() == ep || (ep == Family::kV6 && !v6only && a.is_v4());
+}
+
 // What a socket binds or connects to.
 struct FullAddress {
   IpAddress addr;

@@ -14,6 +14,7 @@
 #ifndef SB_NETSTACK_ENDPOINT_H_
 #define SB_NETSTACK_ENDPOINT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -61,6 +62,7 @@ enum class SocketOption {
   kKeepCount,          // TCP_KEEPCNT
   kMaxSegment,         // TCP_MAXSEG (get)
   kCongestion,         // TCP_CONGESTION, as a CongestionAlgorithm value
+  kV6Only,             // IPV6_V6ONLY (IPv6 endpoints; set before bind)
 };
 
 struct SendOptions {
@@ -70,6 +72,8 @@ struct SendOptions {
 
 struct RecvOptions {
   bool peek = false;  // MSG_PEEK
+  // Datagram endpoints store the datagram's full length here (MSG_TRUNC).
+  size_t* message_length = nullptr;
 };
 
 // What checkpointing keeps of an endpoint that is unbound, bound, listening
@@ -124,6 +128,11 @@ class Endpoint : public std::enable_shared_from_this<Endpoint> {
 
   // Registers `cb` to run (with no netstack lock held) when any of `mask`
   // may have changed. Spurious calls are allowed; callers re-check Readiness.
+  // An opaque value the owner attaches (the kernel: the socket's inode
+  // number, for /proc/net). Stack::Sockets() reports it.
+  void set_tag(uint64_t tag) { tag_.store(tag, std::memory_order_relaxed); }
+  uint64_t tag() const { return tag_.load(std::memory_order_relaxed); }
+
   WaiterId AddWaiter(uint32_t mask, WaiterCallback cb) ABSL_LOCKS_EXCLUDED(waiters_mu_);
   void RemoveWaiter(WaiterId id) ABSL_LOCKS_EXCLUDED(waiters_mu_);
   // Runs the callbacks interested in `events`. Called by Stack with no
@@ -135,6 +144,7 @@ class Endpoint : public std::enable_shared_from_this<Endpoint> {
     uint32_t mask;
     std::shared_ptr<WaiterCallback> cb;
   };
+  std::atomic<uint64_t> tag_{0};
   absl::Mutex waiters_mu_;  // leaf lock
   WaiterId next_waiter_ ABSL_GUARDED_BY(waiters_mu_) = 1;
   std::map<WaiterId, Waiter> waiters_ ABSL_GUARDED_BY(waiters_mu_);

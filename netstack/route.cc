@@ -5,6 +5,8 @@
 
 namespace sb::netstack {
 
+void RouteTable::Remove(const RouteEntry& r) { std::erase(routes_, r); }
+
 void RouteTable::RemoveNic(NicId nic) {
   std::erase_if(routes_, [nic](const RouteEntry& r) { return r.nic == nic; });
 }

@@ -15,11 +15,14 @@ struct RouteEntry {
   Subnet destination;
   IpAddress gateway;  // invalid (family kNone) or any: destination is on-link
   NicId nic = 0;
+  bool operator==(const RouteEntry&) const = default;
 };
 
 class RouteTable {
  public:
   void Add(const RouteEntry& r) { routes_.push_back(r); }
+  // Removes the routes equal to `r`.
+  void Remove(const RouteEntry& r);
   // Removes every route on `nic`.
   void RemoveNic(NicId nic);
   // The most specific route to `dst`, if any.

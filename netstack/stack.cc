@@ -184,6 +184,42 @@ absl::Time Stack::NextTimerDeadline() {
   return t;
 }
 
+Error Stack::RemoveAddress(NicId id, const Subnet& addr) {
+  StackOp op(this);
+  Nic* nic = FindNicLocked(id);
+  if (nic == nullptr) return Error::kInvalidArgument;
+  auto it = std::find(nic->addresses.begin(), nic->addresses.end(), addr);
+  if (it == nic->addresses.end()) return Error::kInvalidArgument;
+  nic->addresses.erase(it);
+  routes_.Remove(RouteEntry{addr, IpAddress(), id});
+  return Error::kOk;
+}
+
+std::vector<NicInfo> Stack::Nics() {
+  StackOp op(this);
+  std::vector<NicInfo> out;
+  for (auto& [id, nic] : nics_) {
+    NicInfo i;
+    i.id = id;
+    i.kind = nic->link->kind();
+    i.mtu = nic->link->mtu();
+    i.mac = nic->link->mac();
+    i.addresses = nic->addresses;
+    i.rx_packets = nic->rx_packets;
+    i.rx_bytes = nic->rx_bytes;
+    i.tx_packets = nic->tx_packets;
+    i.tx_bytes = nic->tx_bytes;
+    i.tx_dropped = nic->tx_dropped;
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+std::vector<RouteEntry> Stack::Routes() {
+  StackOp op(this);
+  return routes_.entries();
+}
+
 StackStats Stack::stats() {
   StackOp op(this);
   return stats_;

@@ -88,6 +88,32 @@ struct StackStats {
   uint64_t tcp_in = 0, tcp_out = 0, tcp_retransmits = 0, tcp_resets_out = 0, tcp_bad_checksum = 0;
 };
 
+enum class TcpState;  // tcp_endpoint.h
+
+// What Stack::Nics() reports of one NIC (for /proc/net/dev and interface
+// ioctls).
+struct NicInfo {
+  NicId id = 0;
+  LinkKind kind = LinkKind::kLoopback;
+  uint32_t mtu = 0;
+  MacAddress mac;
+  std::vector<Subnet> addresses;
+  uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+};
+
+// What Stack::Sockets() reports of one endpoint (for /proc/net/tcp, udp).
+struct SocketInfo {
+  Family family = Family::kV4;  // the endpoint's own family
+  FullAddress local;
+  FullAddress remote;           // port 0 and invalid address if none
+  TcpState state{};             // TCP only
+  bool udp_connected = false;   // UDP only
+  uint32_t rx_queue = 0;        // bytes unread (TCP) / queued datagram bytes (UDP)
+  uint32_t tx_queue = 0;        // bytes unacknowledged or unsent (TCP)
+  uint32_t accept_queue = 0;    // listeners: connections waiting for accept
+  uint64_t tag = 0;             // Endpoint::tag()
+};
+
 // Four-tuple of a connected endpoint (local, remote).
 using ConnKey = std::tuple<IpAddress, uint16_t, IpAddress, uint16_t>;
 
@@ -122,6 +148,14 @@ class Stack final : public NetworkDispatcher {
   absl::Time NextTimerDeadline() ABSL_LOCKS_EXCLUDED(mu_);
 
   StackStats stats() ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes `addr` from `nic` and its on-link route (an interface going
+  // down). kInvalidArgument if the NIC does not hold it.
+  Error RemoveAddress(NicId nic, const Subnet& addr) ABSL_LOCKS_EXCLUDED(mu_);
+  // Introspection for /proc/net and interface ioctls: copies, in NIC-id,
+  // table and port order.
+  std::vector<NicInfo> Nics() ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<RouteEntry> Routes() ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<SocketInfo> Sockets(Transport transport) ABSL_LOCKS_EXCLUDED(mu_);
   const StackOptions& options() const { return opts_; }
   const Clock& clock() const { return *opts_.clock; }
 
@@ -135,6 +169,7 @@ class Stack final : public NetworkDispatcher {
     std::unique_ptr<LinkEndpoint> link;
     std::vector<Subnet> addresses;
     NeighborCache neighbors;
+    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
   };
   // Where a packet to some destination goes.
   struct Route {

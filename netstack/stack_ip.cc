@@ -15,6 +15,8 @@ void Stack::HandleFrameLocked(NicId id, const Buffer& frame) {
   Nic* nic = FindNicLocked(id);
   if (nic == nullptr) return;
   ++stats_.frames_in;
+  ++nic->rx_packets;
+  nic->rx_bytes += frame.size();
   if (nic->link->kind() == LinkKind::kLoopback) {
     if (!frame.empty() && (frame[0] >> 4) == 4) HandleIpv4Locked(*nic, frame);
     if (!frame.empty() && (frame[0] >> 4) == 6) HandleIpv6Locked(*nic, frame);
@@ -103,7 +105,14 @@ void Stack::SendArpRequestLocked(Nic& nic, const IpAddress& target) {
 
 void Stack::WriteFrameLocked(Nic& nic, Buffer frame) {
   ++stats_.frames_out;
-  if (!nic.link->WritePacket(std::move(frame))) ++stats_.frames_dropped;
+  const size_t len = frame.size();
+  if (!nic.link->WritePacket(std::move(frame))) {
+    ++stats_.frames_dropped;
+    ++nic.tx_dropped;
+    return;
+  }
+  ++nic.tx_packets;
+  nic.tx_bytes += len;
 }
 
 void Stack::TransmitIpv4Locked(Nic& nic, const IpAddress& next_hop, Buffer packet) {

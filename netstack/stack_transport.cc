@@ -17,6 +17,17 @@ constexpr uint16_t kEphemeralLast = 60999;
 
 bool Overlap(const IpAddress& a, const IpAddress& b) { return a.IsAny() || b.IsAny() || a == b; }
 
+// Whether two binds on one port collide, as Linux's inet_bind_conflict and
+// ipv6_rcv_saddr_equal: an IPv6 wildcard covers IPv4 unless IPV6_V6ONLY;
+// a specific IPv6 address never collides with IPv4 (v4-mapped binds arrive
+// here as IPv4 addresses).
+bool BindOverlap(const IpAddress& a, bool a_v6only, const IpAddress& b, bool b_v6only) {
+  if (a.family() == b.family()) return Overlap(a, b);
+  const IpAddress& v6 = a.is_v6() ? a : b;
+  bool v6only = a.is_v6() ? a_v6only : b_v6only;
+  return !v6only && v6.IsAny();
+}
+
 uint32_t HashFlow(const IpAddress& a, uint16_t port) {
   uint32_t h = 2166136261u;
   for (uint8_t b : a.bytes()) h = (h ^ b) * 16777619u;
@@ -56,6 +67,7 @@ void Stack::HandleTcpLocked(const IpAddress& src, const IpAddress& dst, View dat
       ep->stack_->mu_.AssertHeld();
       if (ep->state_ != TcpState::kListen) continue;
       if (ep->family_ == Family::kV4 && !dst.is_v4()) continue;  // IPv4 sockets never see IPv6
+      if (ep->v6only_ && dst.is_v4()) continue;
       int score = ep->local_.addr == dst ? 1 : ep->local_.addr.IsAny() ? 0 : -1;
       if (score < 0 || score < best_score) continue;
       if (score > best_score) best.clear();
@@ -168,7 +180,7 @@ Result<uint16_t> Stack::ReserveTcpPortLocked(TcpEndpoint* ep, const IpAddress& a
   if (auto it = tcp_ports_.find(port); port != 0 && it != tcp_ports_.end()) {
     for (TcpEndpoint* other : it->second) {
       other->stack_->mu_.AssertHeld();
-      if (!Overlap(other->local_.addr, addr)) continue;
+      if (!BindOverlap(other->local_.addr, other->v6only_, addr, ep->v6only_)) continue;
       if (ep->reuse_port_ && other->reuse_port_) continue;
       if (ep->reuse_addr_ && other->reuse_addr_ && other->state_ != TcpState::kListen) continue;
       conflict = true;
@@ -206,7 +218,7 @@ Result<uint16_t> Stack::ReserveUdpPortLocked(UdpEndpoint* ep, const IpAddress& a
   if (auto it = udp_ports_.find(port); port != 0 && it != udp_ports_.end()) {
     for (auto& other : it->second) {
       other->stack_->mu_.AssertHeld();
-      if (!Overlap(other->local_.addr, addr)) continue;
+      if (!BindOverlap(other->local_.addr, other->v6only_, addr, ep->v6only_)) continue;
       if (ep->reuse_port_ && other->reuse_port_) continue;
       if (ep->reuse_addr_ && other->reuse_addr_) continue;
       conflict = true;
@@ -252,6 +264,62 @@ uint32_t Stack::NewIsnLocked(const ConnKey& key) {
                (HashFlow(std::get<2>(key), std::get<3>(key)) * 31) ^ static_cast<uint32_t>(rng_);
   int64_t us = absl::ToUnixMicros(opts_.clock->Now());
   return h + static_cast<uint32_t>(us / 4);
+}
+
+}  // namespace sb::netstack
+
+namespace sb::netstack {
+
+std::vector<SocketInfo> Stack::Sockets(Transport transport) {
+  StackOp op(this);
+  std::vector<SocketInfo> out;
+  if (transport == Transport::kUdp) {
+    for (auto& [port, eps] : udp_ports_) {
+      for (auto& ep : eps) {
+        ep->stack_->mu_.AssertHeld();
+        SocketInfo i;
+        i.family = ep->family_;
+        i.local = ep->local_;
+        if (ep->remote_) {
+          i.remote = *ep->remote_;
+          i.udp_connected = true;
+        }
+        i.rx_queue = static_cast<uint32_t>(ep->rcvq_bytes_);
+        i.tag = ep->tag();
+        out.push_back(std::move(i));
+      }
+    }
+    return out;
+  }
+  // Bound endpoints (listeners and unconnected binds) by port, then the
+  // connection table; an endpoint in both is listed once.
+  std::vector<TcpEndpoint*> eps;
+  for (auto& [port, list] : tcp_ports_) {
+    for (TcpEndpoint* ep : list) {
+      ep->stack_->mu_.AssertHeld();
+      if (!ep->registered_) eps.push_back(ep);
+    }
+  }
+  for (auto& [key, ep] : tcp_conns_) eps.push_back(ep.get());
+  for (TcpEndpoint* ep : eps) {
+    ep->stack_->mu_.AssertHeld();
+    SocketInfo i;
+    i.family = ep->family_;
+    i.local = ep->local_;
+    if (ep->registered_) i.remote = ep->remote_;
+    i.state = ep->state_;
+    if (ep->state_ == TcpState::kListen) {
+      i.rx_queue = static_cast<uint32_t>(ep->accept_queue_.size());
+      i.accept_queue = i.rx_queue;
+      i.tx_queue = static_cast<uint32_t>(ep->backlog_);
+    } else {
+      i.rx_queue = static_cast<uint32_t>(ep->rcv_buf_.size());
+      i.tx_queue = static_cast<uint32_t>(ep->snd_buf_.size());  // from snd_una
+    }
+    i.tag = ep->tag();
+    out.push_back(std::move(i));
+  }
+  return out;
 }
 
 }  // namespace sb::netstack

@@ -61,7 +61,7 @@ void TcpEndpoint::SetStateLocked(TcpState s) {
 void TcpEndpoint::InitConnectionLocked(uint32_t mtu) {
   const StackOptions& o = stack_->options();
   mtu = std::min<uint32_t>(mtu, 65535);  // an IP datagram's largest size
-  uint32_t headers = family_ == Family::kV6 ? 60 : 40;
+  uint32_t headers = (remote_.addr.valid() ? remote_.addr.is_v6() : family_ == Family::kV6) ? 60 : 40;
   rmss_ = mtu > headers ? mtu - headers : 536;
   smss_ = std::min<uint32_t>(536, rmss_);
   rcv_wscale_ = 0;
@@ -104,7 +104,7 @@ void TcpEndpoint::TerminateLocked(Error err) {
 
 Error TcpEndpoint::BindLocked(const FullAddress& addr) {
   if (bound_ || state_ != TcpState::kClosed) return Error::kAlreadyBound;
-  if (addr.addr.family() != family_) return Error::kBadAddress;
+  if (!FamilyAccepts(family_, v6only_, addr.addr)) return Error::kBadAddress;
   if (!addr.addr.IsAny() && !stack_->IsLocalAddressLocked(addr.addr)) {
     return Error::kAddressNotAvailable;
   }
@@ -172,7 +172,7 @@ Error TcpEndpoint::Connect(const FullAddress& addr) {
       return Error::kAlreadyConnected;
   }
   if (user_closed_ || registered_) return Error::kInvalidEndpointState;
-  if (addr.addr.family() != family_) return Error::kBadAddress;
+  if (!FamilyAccepts(family_, v6only_, addr.addr)) return Error::kBadAddress;
   if (addr.port == 0 || addr.addr.IsAny()) return Error::kConnectionRefused;
   auto route = stack_->FindRouteLocked(addr.addr);
   if (!route.ok()) return route.error();
@@ -414,6 +414,11 @@ Error TcpEndpoint::SetOption(SocketOption opt, int value) {
       if (value < 1 || value > 255) return Error::kInvalidArgument;
       ttl_ = static_cast<uint8_t>(value);
       return Error::kOk;
+    case SocketOption::kV6Only:
+      if (family_ != Family::kV6) return Error::kUnknownOption;
+      if (bound_ || state_ != TcpState::kClosed) return Error::kInvalidArgument;
+      v6only_ = value != 0;
+      return Error::kOk;
     case SocketOption::kCongestion:
       if (value != static_cast<int>(CongestionAlgorithm::kReno) &&
           value != static_cast<int>(CongestionAlgorithm::kCubic)) {
@@ -463,6 +468,9 @@ Result<int> TcpEndpoint::GetOption(SocketOption opt) {
       return static_cast<int>(smss_);
     case SocketOption::kCongestion:
       return static_cast<int>(congestion_);
+    case SocketOption::kV6Only:
+      if (family_ != Family::kV6) return Error::kUnknownOption;
+      return v6only_ ? 1 : 0;
     case SocketOption::kError: {
       Error e = error_;
       error_ = Error::kOk;

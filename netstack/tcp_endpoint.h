@@ -183,6 +183,7 @@ class TcpEndpoint final : public Endpoint {
   // --- options; guarded by stack_->mu_ ---
   bool reuse_addr_ ABSL_GUARDED_BY(stack_->mu_) = false;
   bool reuse_port_ ABSL_GUARDED_BY(stack_->mu_) = false;
+  bool v6only_ ABSL_GUARDED_BY(stack_->mu_) = false;  // IPV6_V6ONLY
   bool nodelay_ ABSL_GUARDED_BY(stack_->mu_) = false;
   bool cork_ ABSL_GUARDED_BY(stack_->mu_) = false;
   bool more_ ABSL_GUARDED_BY(stack_->mu_) = false;  // MSG_MORE on the last send

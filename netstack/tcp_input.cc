@@ -60,7 +60,8 @@ void TcpEndpoint::HandleListenLocked(const IpAddress& src, const IpAddress& dst,
   auto route = stack_->FindRouteLocked(src);
   if (!route.ok()) return;
   auto child = std::make_shared<TcpEndpoint>(stack_, family_);
-  child->stack_->mu_.AssertHeld();
+  child->stack_->mu_.AssertHeld();  // one Stack
+  child->v6only_ = v6only_;
   child->nodelay_ = nodelay_;
   child->quickack_ = quickack_;
   child->keepalive_ = keepalive_;

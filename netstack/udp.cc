@@ -15,7 +15,7 @@ UdpEndpoint::~UdpEndpoint() = default;
 
 Error UdpEndpoint::BindLocked(const FullAddress& addr) {
   if (bound_) return Error::kAlreadyBound;
-  if (addr.addr.family() != family_) return Error::kBadAddress;
+  if (!FamilyAccepts(family_, v6only_, addr.addr)) return Error::kBadAddress;
   if (!addr.addr.IsAny() && !addr.addr.IsBroadcastV4() &&
       !stack_->IsLocalAddressLocked(addr.addr)) {
     return Error::kAddressNotAvailable;
@@ -36,7 +36,7 @@ Error UdpEndpoint::Bind(const FullAddress& addr) {
 Error UdpEndpoint::Connect(const FullAddress& addr) {
   StackOp op(stack_);
   if (closed_) return Error::kInvalidEndpointState;
-  if (addr.addr.family() != family_) return Error::kBadAddress;
+  if (!FamilyAccepts(family_, v6only_, addr.addr)) return Error::kBadAddress;
   if (addr.port == 0) return Error::kInvalidArgument;
   auto route = stack_->FindRouteLocked(addr.addr);
   if (!route.ok()) return route.error();
@@ -60,7 +60,7 @@ Result<size_t> UdpEndpoint::Send(View data, const SendOptions& opts) {
   } else {
     return Error::kDestinationRequired;
   }
-  if (to.addr.family() != family_) return Error::kBadAddress;
+  if (!FamilyAccepts(family_, v6only_, to.addr)) return Error::kBadAddress;
   if (to.port == 0) return Error::kInvalidArgument;
   if (data.size() > 65535 - kUdpHeaderSize - kIpv4MinHeaderSize) return Error::kMessageTooLong;
   auto route = stack_->FindRouteLocked(to.addr);
@@ -96,11 +96,12 @@ Result<size_t> UdpEndpoint::Recv(absl::Span<uint8_t> out, const RecvOptions& opt
   size_t n = std::min(out.size(), d.data.size());
   std::memcpy(out.data(), d.data.data(), n);
   if (from) *from = d.from;
+  if (opts.message_length) *opts.message_length = d.data.size();
   if (!opts.peek) {
     rcvq_bytes_ -= d.data.size();
     rcvq_.pop_front();
   }
-  return n;  // MSG_TRUNC reporting of the full length: not yet
+  return n;
 }
 
 Error UdpEndpoint::Shutdown(ShutdownHow how) {
@@ -153,6 +154,11 @@ Error UdpEndpoint::SetOption(SocketOption opt, int value) {
       return Error::kOk;
     case SocketOption::kSendBufferSize:
       return Error::kOk;  // datagrams are not buffered
+    case SocketOption::kV6Only:
+      if (family_ != Family::kV6) return Error::kUnknownOption;
+      if (bound_) return Error::kInvalidArgument;
+      v6only_ = value != 0;
+      return Error::kOk;
     case SocketOption::kTtl:
       if (value < 1 || value > 255) return Error::kInvalidArgument;
       ttl_ = static_cast<uint8_t>(value);
@@ -173,6 +179,9 @@ Result<int> UdpEndpoint::GetOption(SocketOption opt) {
       return static_cast<int>(rcv_limit_);
     case SocketOption::kTtl:
       return static_cast<int>(ttl_);
+    case SocketOption::kV6Only:
+      if (family_ != Family::kV6) return Error::kUnknownOption;
+      return v6only_ ? 1 : 0;
     case SocketOption::kError: {
       Error e = soft_error_;
       soft_error_ = Error::kOk;
@@ -220,6 +229,7 @@ uint32_t UdpEndpoint::Readiness() {
 int UdpEndpoint::MatchLocked(const IpAddress& src, uint16_t sport, const IpAddress& dst) const {
   if (closed_ || !bound_) return -1;
   if (family_ == Family::kV4 && !dst.is_v4()) return -1;  // IPv4 sockets never see IPv6
+  if (v6only_ && dst.is_v4()) return -1;
   int score = 0;
   if (!local_.addr.IsAny()) {
     if (local_.addr != dst) return -1;

@@ -70,6 +70,7 @@ class UdpEndpoint final : public Endpoint {
   size_t rcv_limit_ ABSL_GUARDED_BY(stack_->mu_);
   bool reuse_addr_ ABSL_GUARDED_BY(stack_->mu_) = false;
   bool reuse_port_ ABSL_GUARDED_BY(stack_->mu_) = false;
+  bool v6only_ ABSL_GUARDED_BY(stack_->mu_) = false;  // IPV6_V6ONLY
   uint8_t ttl_ ABSL_GUARDED_BY(stack_->mu_) = kDefaultTtl;
   Error soft_error_ ABSL_GUARDED_BY(stack_->mu_) = Error::kOk;
   bool shut_read_ ABSL_GUARDED_BY(stack_->mu_) = false;
