@@ -111,17 +111,6 @@ class HostFdFile : public FileDescription {
     return int64_t{r};
   }
 
-  // A host pipe or socket is named as Linux names one, with the inode
-  // number fstat shows; other host files have no path in the sandbox.
-  std::string AnonymousName() const override {
-    struct stat st;
-    if (fstat(fd_.get(), &st) == 0) {
-      if (S_ISFIFO(st.st_mode)) return absl::StrCat("pipe:[", st.st_ino, "]");
-      if (S_ISSOCK(st.st_mode)) return absl::StrCat("socket:[", st.st_ino, "]");
-    }
-    return FileDescription::AnonymousName();
-  }
-
   uint32_t Readiness(uint32_t mask) override {
     struct pollfd p = {fd_.get(), static_cast<short>(mask | POLLIN | POLLOUT), 0};
     if (poll(&p, 1, 0) < 0) return 0;
