@@ -158,6 +158,12 @@ class VfsNamespace : public MountNamespace {
       ABSL_GUARDED_BY(mu_);
 };
 
+// openat2's RESOLVE_* checks (path_walk.cc): may the walk follow the
+// symlink at `link` (ELOOP if not), may it restart at the root for an
+// absolute path (EXDEV if not)?
+ErrnoStatus CheckFollowAllowed(const FsContext& ctx, const Location& link);
+ErrnoStatus CheckAbsoluteAllowed(const FsContext& ctx);
+
 // Errors for writes to a read-only mount.
 inline ErrnoStatus CheckWritableMount(const Location& loc) {
   if (loc.mount->read_only()) return Errno(EROFS);

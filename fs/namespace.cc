@@ -107,6 +107,7 @@ ErrnoOr<FileRef> VfsNamespace::OpenCreate(const FsContext& ctx, const Location& 
   SB_ASSIGN_OR_RETURN(struct stat st, loc.dentry->inode()->Stat());
   if (S_ISLNK(st.st_mode)) {
     if (flags & O_NOFOLLOW) return Errno(ELOOP);
+    SB_TRY(CheckFollowAllowed(ctx, loc));
     if (++*links > abi::kMaxSymlinks) return Errno(ELOOP);
     SB_ASSIGN_OR_RETURN(std::string target, loc.dentry->inode()->Readlink());
     if (target.empty()) return Errno(ENOENT);

@@ -34,7 +34,33 @@ ErrnoOr<bool> IsSymlink(const Location& loc) {
   return S_ISLNK(st.st_mode);
 }
 
+// /proc's magic links (fd/N, cwd, root, exe, ns/...) live below a
+// directory of proc; the ordinary symlinks in proc's root (self,
+// thread-self, mounts, net) are not magic.
+bool IsMagicLink(const Location& link) {
+  if (link.dentry->inode()->fs().type() != "proc") return false;
+  DentryRef parent = link.dentry->parent();
+  return parent && parent != link.mount->root();
+}
+
 }  // namespace
+
+ErrnoStatus CheckFollowAllowed(const FsContext& ctx, const Location& link) {
+  if (!ctx.walk_rules) return Ok();
+  if (ctx.walk_rules->no_symlinks) return Errno(ELOOP);
+  if (ctx.walk_rules->no_magiclinks && IsMagicLink(link)) return Errno(ELOOP);
+  return Ok();
+}
+
+ErrnoStatus CheckAbsoluteAllowed(const FsContext& ctx) {
+  if (!ctx.walk_rules) return Ok();
+  if (ctx.walk_rules->beneath) return Errno(EXDEV);
+  if (ctx.walk_rules->no_xdev && ctx.root.mount != ctx.walk_rules->anchor.mount)
+    return Errno(EXDEV);
+  return Ok();
+}
+
+namespace {}  // namespace
 
 MountRef VfsNamespace::MountedOn(const Location& loc) {
   absl::ReaderMutexLock lock(&mu_);
@@ -67,8 +93,10 @@ ErrnoOr<Location> VfsNamespace::Walk(const FsContext& ctx, const Location& start
                                      std::string_view path, FollowFinal follow, int* links) {
   if (path.empty()) return Errno(ENOENT);
   if (path.size() >= static_cast<size_t>(abi::kPathMax)) return Errno(ENAMETOOLONG);
+  if (path[0] == '/') SB_TRY(CheckAbsoluteAllowed(ctx));
   Location cur = path[0] == '/' ? ctx.root : start;
   if (!cur.valid()) return Errno(ENOENT);
+  const WalkRestrictions* r = ctx.walk_rules;
   bool trailing_slash = path.back() == '/';
   std::vector<std::string_view> comps = SplitPath(path);
   bool must_be_dir = trailing_slash;
@@ -82,14 +110,18 @@ ErrnoOr<Location> VfsNamespace::Walk(const FsContext& ctx, const Location& start
       continue;
     }
     if (name == "..") {
+      if (r && r->beneath && SameLocation(cur, r->anchor)) return Errno(EXDEV);
       cur = Parent(ctx, cur);
+      if (r && r->no_xdev && cur.mount != r->anchor.mount) return Errno(EXDEV);
       if (last) must_be_dir = true;
       continue;
     }
     SB_ASSIGN_OR_RETURN(Location next, Step(cur, name));
+    if (r && r->no_xdev && next.mount != r->anchor.mount) return Errno(EXDEV);
     if (!last || follow == FollowFinal::kYes || trailing_slash) {
       SB_ASSIGN_OR_RETURN(bool is_link, IsSymlink(next));
       if (is_link) {
+        SB_TRY(CheckFollowAllowed(ctx, next));
         if (++*links > abi::kMaxSymlinks) return Errno(ELOOP);
         SB_ASSIGN_OR_RETURN(std::string target, next.dentry->inode()->Readlink());
         if (target.empty()) return Errno(ENOENT);
@@ -124,6 +156,7 @@ ErrnoOr<ParentWalk> VfsNamespace::WalkParent(const FsContext& ctx, const Locatio
   std::string_view trimmed = path.substr(0, end);
   size_t slash = trimmed.rfind('/');
   std::string_view dir_part;
+  if (path[0] == '/') SB_TRY(CheckAbsoluteAllowed(ctx));
   if (end == 0) {
     out.dir = ctx.root;  // "/" or "///": no last component
   } else if (slash == std::string_view::npos) {

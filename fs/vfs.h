@@ -45,11 +45,24 @@
 
 namespace sb::fs {
 
+// openat2(2)'s RESOLVE_* restrictions on a walk (Linux's LOOKUP_NO_XDEV,
+// LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_BENEATH). RESOLVE_IN_ROOT
+// needs none: the caller makes the starting directory the walk's root.
+struct WalkRestrictions {
+  bool no_xdev = false;        // EXDEV on any mount crossing
+  bool no_magiclinks = false;  // ELOOP on /proc's magic links
+  bool no_symlinks = false;    // ELOOP on any symlink to follow
+  bool beneath = false;        // EXDEV for absolute paths or `..` above `anchor`
+  Location anchor;             // where the walk starts (beneath, no_xdev)
+};
+
 struct FsContext {
   const Credentials& creds;
   Location root;  // the caller's root (chroot); `..` stops here
   Location cwd;   // where relative paths start unless a dirfd says otherwise
   mode_t umask = 022;
+  // Extra walk rules (openat2); null for every other call.
+  const WalkRestrictions* walk_rules = nullptr;
 };
 
 // How a walk treats the final path component.

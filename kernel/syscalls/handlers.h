@@ -159,6 +159,8 @@ SyscallResult Preadv(Task& t, const SyscallArgs& a);
 SyscallResult Pwritev(Task& t, const SyscallArgs& a);
 SyscallResult Preadv2(Task& t, const SyscallArgs& a);
 SyscallResult Pwritev2(Task& t, const SyscallArgs& a);
+// openat2.cc
+SyscallResult Openat2(Task& t, const SyscallArgs& a);
 // dir.cc
 SyscallResult Getdents(Task& t, const SyscallArgs& a);
 // mlock.cc, msync.cc

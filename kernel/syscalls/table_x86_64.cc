@@ -374,7 +374,7 @@ constexpr auto MakeTable() {
   t[434] = {"pidfd_open", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[435] = {"clone3", &Clone3, S::kPartial, "as clone; no set_tid, pidfd or cgroup"};
   t[436] = {"close_range", &CloseRange, S::kFull, ""};
-  t[437] = {"openat2", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[437] = {"openat2", &Openat2, S::kPartial, "RESOLVE_CACHED is always EAGAIN"};
   t[438] = {"pidfd_getfd", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[439] = {"faccessat2", &Faccessat2, S::kFull, ""};
   t[440] = {"process_madvise", nullptr, S::kError, "not implemented yet", ENOSYS};
