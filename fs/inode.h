@@ -72,6 +72,11 @@ class Filesystem {
   // those: fs::StatFsAt in vfs.h).
   virtual ErrnoOr<struct statfs> StatFs() = 0;
 
+  // The whole filesystem is read-only (Linux's SB_RDONLY, set by a
+  // MS_REMOUNT|MS_RDONLY without MS_BIND): every mount of it refuses
+  // writes. Atomic.
+  std::atomic<bool> read_only{false};
+
   // Serializes renames within this filesystem (Linux: s_vfs_rename_mutex),
   // so that the ancestor check and the move are atomic. Taken before any
   // Dentry::mu_ (see the lock order in vfs.h).

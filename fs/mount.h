@@ -22,12 +22,21 @@ namespace sb::fs {
 // A new mount ID (Linux's mnt_id), unique for the daemon's life.
 uint64_t NextMountId();
 
+// One mount (Linux's struct mount). The filesystem, its root dentry and
+// the source name are immutable. Where it is attached (parent mount and
+// mountpoint), its flags and its propagation change under mount(2)
+// (MS_MOVE, MS_REMOUNT, MS_PRIVATE...), umount2 and pivot_root: they are
+// guarded by attach_mu_, a leaf lock taken after VfsNamespace::mu_, so
+// that a walk reading them never sees half a change. Writers of the
+// attachment also hold the namespace's mu_, whose table they change with it.
 class Mount {
  public:
-  Mount(FilesystemRef fs, DentryRef root, MountRef parent, DentryRef mountpoint, MountOptions opts)
+  Mount(FilesystemRef fs, DentryRef root, MountRef parent, DentryRef mountpoint, MountOptions opts,
+        std::string source = "")
       : id_(NextMountId()),
         fs_(std::move(fs)),
         root_(std::move(root)),
+        source_(source.empty() ? fs_->type() : std::move(source)),
         parent_(std::move(parent)),
         mountpoint_(std::move(mountpoint)),
         opts_(opts) {}
@@ -35,20 +44,66 @@ class Mount {
   uint64_t id() const { return id_; }
   const FilesystemRef& fs() const { return fs_; }
   const DentryRef& root() const { return root_; }
-  // nullptr for the namespace's root mount.
-  const MountRef& parent() const { return parent_; }
-  const DentryRef& mountpoint() const { return mountpoint_; }
-  const MountOptions& options() const { return opts_; }
-  bool read_only() const { return opts_.read_only; }
+  const std::string& source() const { return source_; }
+  // nullptr for the namespace's root mount and for detached mounts.
+  MountRef parent() const ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    return parent_;
+  }
+  DentryRef mountpoint() const ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    return mountpoint_;
+  }
+  // Parent and mountpoint read together (a walk's `..`).
+  std::pair<MountRef, DentryRef> attachment() const ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    return {parent_, mountpoint_};
+  }
+  MountOptions options() const ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    return opts_;
+  }
+  // Writes are refused: this mount or its filesystem is read-only
+  // (Linux's __mnt_is_readonly).
+  bool read_only() const ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    if (fs_->read_only.load(std::memory_order_relaxed)) return true;
+    absl::MutexLock lock(&attach_mu_);
+    return opts_.read_only;
+  }
+  Propagation propagation() const ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    return propagation_;
+  }
+
+  // --- Changes, by the namespace that holds this mount (under its mu_).
+  void SetAttachment(MountRef parent, DentryRef mountpoint) ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    parent_ = std::move(parent);
+    mountpoint_ = std::move(mountpoint);
+  }
+  void SetOptions(const MountOptions& o) ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    opts_ = o;
+  }
+  void SetPropagation(Propagation p) ABSL_LOCKS_EXCLUDED(attach_mu_) {
+    absl::MutexLock lock(&attach_mu_);
+    propagation_ = p;
+  }
+  // umount2(MNT_EXPIRE)'s mark (Linux's mnt_expiry_mark): set by the first
+  // request. Approximation: Linux also clears it when the mount is used
+  // in between; here only a use still holding it (EBUSY) stops the second.
+  std::atomic<bool> expiry_mark{false};
 
  private:
-  // All immutable: a mount is replaced, never changed (no remount yet).
-  const uint64_t id_;
-  const FilesystemRef fs_;
-  const DentryRef root_;
-  const MountRef parent_;
-  const DentryRef mountpoint_;
-  const MountOptions opts_;
+  const uint64_t id_;         // immutable
+  const FilesystemRef fs_;    // immutable
+  const DentryRef root_;      // immutable: a bind mount's root is any dentry
+  const std::string source_;  // immutable
+  mutable absl::Mutex attach_mu_;
+  MountRef parent_ ABSL_GUARDED_BY(attach_mu_);
+  DentryRef mountpoint_ ABSL_GUARDED_BY(attach_mu_);
+  MountOptions opts_ ABSL_GUARDED_BY(attach_mu_);
+  Propagation propagation_ ABSL_GUARDED_BY(attach_mu_) = Propagation::kPrivate;
 };
 
 inline bool SameLocation(const Location& a, const Location& b) {
@@ -68,7 +123,15 @@ class VfsNamespace : public MountNamespace {
   explicit VfsNamespace(MountRef root) : root_(std::move(root)) {}
   ~VfsNamespace() override;
 
-  Location Root() const override { return {root_, root_->root()}; }
+  Location Root() const override ABSL_LOCKS_EXCLUDED(mu_) {
+    MountRef r = RootMount();
+    return {r, r->root()};
+  }
+  // The namespace's root mount (pivot_root replaces it).
+  MountRef RootMount() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::ReaderMutexLock lock(&mu_);
+    return root_;
+  }
   ErrnoOr<Location> Lookup(const FsContext& ctx, const Location& start, std::string_view path,
                            FollowFinal follow) override;
   ErrnoOr<FileRef> OpenAt(const FsContext& ctx, const Location& start, std::string_view path,
@@ -117,6 +180,21 @@ class VfsNamespace : public MountNamespace {
   absl::Status MountFilesystemRoot(std::string_view target, InodeRef root,
                                    const MountOptions& opts) override;
   std::vector<MountInfo> Mounts(const Location& root) override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus MountAt(const Location& target, InodeRef root, std::string source,
+                      const MountOptions& opts) override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus BindMount(const Location& source, const Location& target, bool recursive) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus Remount(const Location& target, const MountOptions& opts, bool keep_atime,
+                      bool superblock) override ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus ChangePropagation(const Location& target, Propagation p, bool recursive) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus MoveMount(const Location& source, const Location& target) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoStatus Unmount(Location target, int flags, const Location& caller_root) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  ErrnoOr<Location> PivotRoot(const FsContext& ctx, const Location& new_root,
+                              const Location& put_old) override ABSL_LOCKS_EXCLUDED(mu_);
+  Location TopOf(Location loc) override ABSL_LOCKS_EXCLUDED(mu_);
   ErrnoOr<MountNamespaceRef> Clone(std::span<Location* const> relocate) override;
   absl::Status GraftNamespace(std::string_view target, MountNamespace& other) override
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -151,9 +229,21 @@ class VfsNamespace : public MountNamespace {
   // (device nodes also need CAP_MKNOD).
   ErrnoOr<InodeRef> CreateIn(const FsContext& ctx, const ParentWalk& pw, CreateRequest req);
 
-  const MountRef root_;  // immutable
-  // The mount table: the mount on top of (parent mount, dentry).
-  absl::Mutex mu_;
+  // Is `m` attached in this namespace (its root mount or in the table)?
+  bool HoldsLocked(const Mount* m) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Adds `m` on top of `target` (already the top of its stack).
+  void AttachLocked(const MountRef& m, const Location& target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Removes `m` from the table (not its children).
+  void DetachLocked(const MountRef& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The mounts attached below `m` in the table (children first found,
+  // then their children), not `m` itself.
+  std::vector<MountRef> DescendantsLocked(const Mount* m) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // The mount table: the mount on top of (parent mount, dentry), plus the
+  // root mount (replaced by pivot_root). mu_ is taken before any
+  // Mount::attach_mu_.
+  mutable absl::Mutex mu_;
+  MountRef root_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::pair<const Mount*, const Dentry*>, MountRef> mounts_
       ABSL_GUARDED_BY(mu_);
 };

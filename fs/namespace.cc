@@ -150,8 +150,7 @@ absl::Status VfsNamespace::AddMount(std::string_view target, FilesystemRef fs, D
   auto mount =
       std::make_shared<Mount>(std::move(fs), std::move(root), loc->mount, loc->dentry, opts);
   absl::MutexLock lock(&mu_);
-  mounts_[std::make_pair(loc->mount.get(), loc->dentry.get())] = mount;
-  loc->dentry->mount_count.fetch_add(1);
+  AttachLocked(mount, *loc);
   return absl::OkStatus();
 }
 
@@ -198,12 +197,31 @@ uint64_t NextMountId() {
 
 uint64_t MountNamespace::MountId(const Location& loc) { return loc.mount ? loc.mount->id() : 0; }
 
+namespace {
+
+// The path of `d` within its filesystem (mountinfo's root field).
+std::string PathInFilesystem(const DentryRef& d) {
+  std::vector<std::string> parts;
+  for (DentryRef cur = d; cur; cur = cur->parent()) {
+    if (cur->parent()) parts.push_back(cur->name());
+  }
+  if (parts.empty()) return "/";
+  std::string out;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) absl::StrAppend(&out, "/", *it);
+  return out;
+}
+
+}  // namespace
+
 std::vector<MountInfo> VfsNamespace::Mounts(const Location& root) {
-  std::vector<MountRef> all{root_};
+  std::vector<MountRef> all;
   {
     absl::ReaderMutexLock lock(&mu_);
+    all.push_back(root_);
     for (const auto& [key, m] : mounts_) all.push_back(m);
   }
+  // Linux lists a namespace's mounts in the order they were attached;
+  // pivot_root and MS_MOVE keep IDs, so ID order is our approximation.
   std::sort(all.begin() + 1, all.end(),
             [](const MountRef& a, const MountRef& b) { return a->id() < b->id(); });
   std::vector<MountInfo> out;
@@ -214,14 +232,19 @@ std::vector<MountInfo> VfsNamespace::Mounts(const Location& root) {
     if (!path.ok() || path->starts_with("(unreachable)")) continue;
     MountInfo mi;
     mi.id = m->id();
-    mi.parent_id = m->parent() ? m->parent()->id() : m->id();
+    MountRef parent = m->parent();
+    mi.parent_id = parent ? parent->id() : m->id();
     auto st = m->root()->inode()->Stat();
     mi.dev = st.ok() ? st->st_dev : m->fs()->dev();
-    // We only ever mount a filesystem's root directory.
-    mi.root = "/";
+    mi.root = PathInFilesystem(m->root());
     mi.mount_point = std::move(path).value();
+    // A deleted root keeps Linux's suffix on the root, not the mount point.
+    if (mi.mount_point.ends_with(" (deleted)")) mi.mount_point.resize(mi.mount_point.size() - 10);
     mi.type = m->fs()->type();
+    mi.source = m->source();
     mi.options = m->options();
+    mi.propagation = m->propagation();
+    mi.super_read_only = m->fs()->read_only.load();
     out.push_back(std::move(mi));
   }
   return out;

@@ -18,18 +18,22 @@ VfsNamespace::~VfsNamespace() {
 
 ErrnoOr<MountNamespaceRef> VfsNamespace::Clone(std::span<Location* const> relocate) {
   absl::flat_hash_map<const Mount*, MountRef> copies;
-  auto copy_root =
-      std::make_shared<Mount>(root_->fs(), root_->root(), nullptr, nullptr, root_->options());
-  copies[root_.get()] = copy_root;
-  auto ns = std::make_shared<VfsNamespace>(copy_root);
+  std::shared_ptr<VfsNamespace> ns;
   {
     absl::MutexLock lock(&mu_);
+    auto copy_root = std::make_shared<Mount>(root_->fs(), root_->root(), nullptr, nullptr,
+                                             root_->options(), root_->source());
+    copy_root->SetPropagation(root_->propagation());
+    copies[root_.get()] = copy_root;
+    ns = std::make_shared<VfsNamespace>(copy_root);
     // A mount's copy hangs off its parent's copy, so parents go first.
     std::function<MountRef(const MountRef&)> copy_of = [&](const MountRef& m) -> MountRef {
       auto it = copies.find(m.get());
       if (it != copies.end()) return it->second;
       MountRef parent = copy_of(m->parent());
-      auto c = std::make_shared<Mount>(m->fs(), m->root(), parent, m->mountpoint(), m->options());
+      auto c = std::make_shared<Mount>(m->fs(), m->root(), parent, m->mountpoint(), m->options(),
+                                       m->source());
+      c->SetPropagation(m->propagation());
       copies[m.get()] = c;
       return c;
     };

@@ -79,8 +79,9 @@ Location VfsNamespace::Parent(const FsContext& ctx, Location loc) {
   while (true) {
     if (SameLocation(loc, ctx.root)) return loc;
     if (loc.dentry == loc.mount->root()) {
-      if (!loc.mount->parent()) return loc;  // the namespace root: ".." stays
-      loc = Location{loc.mount->parent(), loc.mount->mountpoint()};
+      auto [parent, mountpoint] = loc.mount->attachment();
+      if (!parent) return loc;  // the namespace root (or detached): ".." stays
+      loc = Location{std::move(parent), std::move(mountpoint)};
       continue;
     }
     DentryRef parent = loc.dentry->parent();
@@ -183,13 +184,14 @@ ErrnoOr<std::string> VfsNamespace::PathOf(const Location& root, const Location& 
   bool reachable = true;
   while (!SameLocation(cur, root)) {
     if (cur.dentry == cur.mount->root()) {
-      if (!cur.mount->parent()) {
-        // Not below `root`, unless an internal mount (memfd), which Linux's
-        // d_path names from its own root.
-        reachable = cur.mount != root_;
+      auto [parent, mountpoint] = cur.mount->attachment();
+      if (!parent) {
+        // Not below `root`, unless an internal mount (memfd) or a detached
+        // one, which Linux's d_path names from its own root.
+        reachable = cur.mount != RootMount();
         break;
       }
-      cur = Location{cur.mount->parent(), cur.mount->mountpoint()};
+      cur = Location{std::move(parent), std::move(mountpoint)};
       continue;
     }
     DentryRef parent = cur.dentry->parent();

@@ -73,10 +73,23 @@ using InodeRef = std::shared_ptr<Inode>;
 class MountNamespace;
 using MountNamespaceRef = std::shared_ptr<MountNamespace>;
 
-// Options for filesystems created at set-up.
+// How a mount updates access times (Linux's MNT_RELATIME/MNT_NOATIME;
+// kStrict is MS_STRICTATIME, shown as neither).
+enum class AtimeMode : uint8_t { kRelatime, kNoatime, kStrict };
+
+// Propagation of a mount (Linux's shared subtrees). Only private and
+// unbindable exist here: MS_SHARED is refused, and MS_SLAVE of a mount
+// with no peers makes it private, as Linux does.
+enum class Propagation : uint8_t { kPrivate, kUnbindable };
+
+// The per-mount flags (Linux's mnt_flags), set at mount time and changed
+// by MS_REMOUNT.
 struct MountOptions {
   bool read_only = false;
   bool nosuid = false, nodev = false, noexec = false;
+  AtimeMode atime = AtimeMode::kRelatime;
+  bool nodiratime = false;
+  bool nosymfollow = false;
 };
 
 // One mount as /proc/[pid]/mountinfo describes it.
@@ -86,7 +99,10 @@ struct MountInfo {
   std::string root;         // the mounted directory within its filesystem ("/")
   std::string mount_point;  // as seen from the root the list was made for
   std::string type;         // the filesystem type ("tmpfs", "proc", ...)
+  std::string source;       // what mount(2) was given as its source ("none", a path)
   MountOptions options;
+  Propagation propagation = Propagation::kPrivate;
+  bool super_read_only = false;  // the filesystem's own flag (mountinfo's super options)
 };
 
 // A mount namespace: a tree of mounts with one root.
@@ -212,6 +228,46 @@ class MountNamespace {
   // Detaches the mount on the directory `target` and every mount beneath it
   // (as `umount -l`); NotFound if nothing is mounted there.
   virtual absl::Status UnmountTree(std::string_view target) = 0;
+
+  // --- mount(2), umount2(2) and pivot_root(2) inside the sandbox
+  // (namespace_mount.cc), Linux's fs/namespace.c. The caller has checked
+  // CAP_SYS_ADMIN and walked the paths; each call makes the remaining
+  // checks in Linux's order.
+  //
+  // A new filesystem (its root inode `root`) at `target`, on top of any
+  // mount already there. `source` is what mountinfo shows.
+  virtual ErrnoStatus MountAt(const Location& target, InodeRef root, std::string source,
+                              const MountOptions& opts) = 0;
+  // MS_BIND (MS_REC: `recursive`): the tree at `source` also at `target`.
+  // EINVAL if `source` is unbindable or outside this namespace; ENOTDIR
+  // if one is a directory and the other not.
+  virtual ErrnoStatus BindMount(const Location& source, const Location& target, bool recursive) = 0;
+  // MS_REMOUNT: replaces the flags of the mount whose root is `target`
+  // (EINVAL if it is not a mount's root in this namespace); with
+  // `keep_atime` its atime flags stay. With `superblock` (no MS_BIND)
+  // the filesystem's read-only flag follows opts.read_only too.
+  virtual ErrnoStatus Remount(const Location& target, const MountOptions& opts, bool keep_atime,
+                              bool superblock) = 0;
+  // MS_PRIVATE/MS_SLAVE/MS_UNBINDABLE (MS_REC: the whole subtree).
+  virtual ErrnoStatus ChangePropagation(const Location& target, Propagation p, bool recursive) = 0;
+  // MS_MOVE: the mount whose root is `source` moves to `target`. ELOOP
+  // when `target` lies beneath it.
+  virtual ErrnoStatus MoveMount(const Location& source, const Location& target) = 0;
+  // umount2 of the mount on top of `target`, with MNT_FORCE, MNT_DETACH,
+  // MNT_EXPIRE. `target` is taken over: the caller keeps no other
+  // reference to its mount, so that any reference left means "in use"
+  // (EBUSY: open files, a task's root or cwd, child mounts). `caller_root`
+  // is the caller's root mount. With MNT_DETACH the subtree leaves the
+  // table now and is freed with its last user.
+  virtual ErrnoStatus Unmount(Location target, int flags, const Location& caller_root) = 0;
+  // pivot_root(2): `ctx.root`'s mount goes to `put_old`, `new_root`'s
+  // mount takes its place. Returns the old root location, which the
+  // caller replaces by `new_root` in every task's root and cwd (Linux's
+  // chroot_fs_refs).
+  virtual ErrnoOr<Location> PivotRoot(const FsContext& ctx, const Location& new_root,
+                                      const Location& put_old) = 0;
+  // The mount on top of `loc` (following stacked mounts), or `loc`.
+  virtual Location TopOf(Location loc) = 0;
 
   // The mounts visible from `root` (a task's root: mounts outside it are
   // left out), the root's first, then in the order they were made

@@ -49,6 +49,13 @@ ErrnoOr<struct statfs> StatFsAt(const Location& loc) {
   if (o.nosuid) sfs.f_flags |= kStNosuid;
   if (o.nodev) sfs.f_flags |= kStNodev;
   if (o.noexec) sfs.f_flags |= kStNoexec;
+  // The atime flags are the mount's (Linux's flags_by_mnt).
+  constexpr long kStNoatime = 0x0400, kStNodiratime = 0x0800, kStNosymfollow = 0x2000;
+  sfs.f_flags &= ~kStRelatime;
+  if (o.atime == AtimeMode::kRelatime) sfs.f_flags |= kStRelatime;
+  if (o.atime == AtimeMode::kNoatime) sfs.f_flags |= kStNoatime;
+  if (o.nodiratime) sfs.f_flags |= kStNodiratime;
+  if (o.nosymfollow) sfs.f_flags |= kStNosymfollow;
   return sfs;
 }
 

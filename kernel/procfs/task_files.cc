@@ -255,12 +255,17 @@ std::string Mangle(std::string_view s) {
   return out;
 }
 
-std::string MountOpts(const fs::MountOptions& o) {
-  std::string s = o.read_only ? "ro" : "rw";
+// The per-mount flags as Linux's show_mnt_opts() writes them.
+std::string MountOpts(const fs::MountOptions& o, bool read_only) {
+  std::string s = read_only ? "ro" : "rw";
   if (o.nosuid) s += ",nosuid";
   if (o.nodev) s += ",nodev";
   if (o.noexec) s += ",noexec";
-  return s + ",relatime";
+  if (o.atime == fs::AtimeMode::kNoatime) s += ",noatime";
+  if (o.nodiratime) s += ",nodiratime";
+  if (o.atime == fs::AtimeMode::kRelatime) s += ",relatime";
+  if (o.nosymfollow) s += ",nosymfollow";
+  return s;
 }
 
 // The task's mounts as it sees them (from its root).
@@ -572,8 +577,9 @@ ErrnoOr<std::string> TaskMountsText(const Node& n, Task* reader) {
   SB_ASSIGN_OR_RETURN(std::vector<fs::MountInfo> mounts, MountsOf(n));
   std::string out;
   for (const fs::MountInfo& m : mounts) {
-    absl::StrAppendFormat(&out, "%s %s %s %s 0 0\n", m.type, Mangle(m.mount_point), m.type,
-                          MountOpts(m.options));
+    // Read-only if the mount or its filesystem is (Linux's show_vfsmnt).
+    absl::StrAppendFormat(&out, "%s %s %s %s 0 0\n", Mangle(m.source), Mangle(m.mount_point),
+                          m.type, MountOpts(m.options, m.options.read_only || m.super_read_only));
   }
   return out;
 }
@@ -582,10 +588,14 @@ ErrnoOr<std::string> TaskMountinfoText(const Node& n, Task* reader) {
   SB_ASSIGN_OR_RETURN(std::vector<fs::MountInfo> mounts, MountsOf(n));
   std::string out;
   for (const fs::MountInfo& m : mounts) {
-    // No shared subtrees here: no optional fields before "-".
-    absl::StrAppendFormat(&out, "%d %d %d:%d %s %s %s - %s %s %s\n", m.id, m.parent_id,
+    // No shared subtrees here: private mounts have no optional fields
+    // before "-", unbindable ones say so (Linux's show_mountinfo). The
+    // super options are the filesystem's read-only flag.
+    const char* optional = m.propagation == fs::Propagation::kUnbindable ? " unbindable" : "";
+    absl::StrAppendFormat(&out, "%d %d %d:%d %s %s %s%s - %s %s %s\n", m.id, m.parent_id,
                           major(m.dev), minor(m.dev), Mangle(m.root), Mangle(m.mount_point),
-                          MountOpts(m.options), m.type, m.type, m.options.read_only ? "ro" : "rw");
+                          MountOpts(m.options, m.options.read_only), optional, m.type,
+                          Mangle(m.source), m.super_read_only ? "ro" : "rw");
   }
   return out;
 }

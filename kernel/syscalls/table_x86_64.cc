@@ -177,19 +177,20 @@ constexpr auto MakeTable() {
   t[152] = {"munlockall", &Munlockall, S::kFull, ""};
   t[153] = {"vhangup", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[154] = {"modify_ldt", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[155] = {"pivot_root", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[155] = {"pivot_root", &PivotRoot, S::kFull, ""};
   t[156] = {"_sysctl", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[157] = {"prctl", &Prctl, S::kPartial,
             "name, pdeathsig (recorded), dumpable, no_new_privs, capbset, seccomp"};
   t[158] = {"arch_prctl", &ArchPrctl, S::kFull, ""};
   t[159] = {"adjtimex", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[160] = {"setrlimit", &Setrlimit, S::kFull, ""};
-  t[161] = {"chroot", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[161] = {"chroot", &Chroot, S::kFull, ""};
   t[162] = {"sync", &Sync, S::kFull, ""};
   t[163] = {"acct", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[164] = {"settimeofday", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[165] = {"mount", nullptr, S::kError, "not implemented yet", ENOSYS};
-  t[166] = {"umount2", nullptr, S::kError, "not implemented yet", ENOSYS};
+  t[165] = {"mount", &Mount, S::kPartial,
+            "tmpfs, proc, bind, remount, move, private/slave/unbindable; MS_SHARED EINVAL"};
+  t[166] = {"umount2", &Umount2, S::kFull, ""};
   t[167] = {"swapon", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[168] = {"swapoff", nullptr, S::kError, "not implemented yet", ENOSYS};
   t[169] = {"reboot", nullptr, S::kError, "not implemented yet", ENOSYS};
