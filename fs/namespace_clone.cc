@@ -68,12 +68,13 @@ absl::Status VfsNamespace::GraftNamespace(std::string_view target, MountNamespac
     return ErrnoToStatus(Errno(ENOTDIR), absl::StrCat("graft target ", std::string(target)));
   }
   absl::flat_hash_map<const Mount*, MountRef> copies;
-  auto top = std::make_shared<Mount>(src->root_->fs(), src->root_->root(), loc->mount, loc->dentry,
-                                     src->root_->options());
-  copies[src->root_.get()] = top;
-  std::vector<MountRef> added{top};
+  std::vector<MountRef> added;
   {
     absl::MutexLock lock(&src->mu_);
+    auto top = std::make_shared<Mount>(src->root_->fs(), src->root_->root(), loc->mount,
+                                       loc->dentry, src->root_->options());
+    copies[src->root_.get()] = top;
+    added.push_back(top);
     std::function<MountRef(const MountRef&)> copy_of = [&](const MountRef& m) -> MountRef {
       auto it = copies.find(m.get());
       if (it != copies.end()) return it->second;
