@@ -130,30 +130,54 @@ uint64_t NamespaceIno(const std::shared_ptr<const void>& obj) {
   return ino;
 }
 
+// The namespaces of kinds the kernel has only one of (every task is in the
+// initial one, as on a Linux host without them): an identity object each,
+// for the link numbers.
+std::shared_ptr<const void> InitialNamespace(const std::string& kind) {
+  static const auto* objs =
+      new std::map<std::string, std::shared_ptr<const void>>{// NOLINT
+                                                             {"cgroup", std::make_shared<int>(0)},
+                                                             {"net", std::make_shared<int>(0)},
+                                                             {"time", std::make_shared<int>(0)},
+                                                             {"user", std::make_shared<int>(0)}};
+  auto it = objs->find(kind);
+  return it == objs->end() ? nullptr : it->second;
+}
+
 ErrnoOr<std::string> NsLink(const Node& n, Task* reader, const std::string& kind) {
   SB_ASSIGN_OR_RETURN(TaskHandle::Target t, n.Target());
   if (!MayInspect(reader, t)) return Errno(EACCES);
   if (!t.task) return Errno(ENOENT);
   Task::Resources r = t.task->SnapshotResources();
   std::shared_ptr<const void> obj;
+  std::string type = kind;
   if (kind == "pid") {
     obj = t.tg->pid()->ns();
+  } else if (kind == "pid_for_children") {
+    type = "pid";
+    obj = r.pidns_for_children ? r.pidns_for_children : t.tg->pid()->ns();
   } else if (kind == "mnt") {
     obj = r.ns.mnt;
   } else if (kind == "uts") {
     obj = r.ns.uts;
   } else if (kind == "ipc") {
     obj = r.ns.ipc;
+  } else if (kind == "time_for_children") {
+    type = "time";
+    obj = InitialNamespace(type);
+  } else {
+    obj = InitialNamespace(kind);
   }
   if (!obj) return Errno(ENOENT);
-  return absl::StrCat(kind, ":[", NamespaceIno(obj), "]");
+  return absl::StrCat(type, ":[", NamespaceIno(obj), "]");
 }
 
 TableDir::Factory NsDir() {
   std::vector<TableDir::Spec> specs;
-  // Only the namespaces the kernel has objects for (no net, user, cgroup
-  // or time namespaces yet; pid_for_children is task-thread state).
-  for (const char* kind : {"ipc", "mnt", "pid", "uts"}) {
+  // Linux's entries, in its order. net, user, cgroup and time have one
+  // namespace each in this kernel (InitialNamespace).
+  for (const char* kind : {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
+                           "time_for_children", "user", "uts"}) {
     std::string k = kind;
     specs.push_back({k, S_IFLNK | 0777,
                      MakeLink([k](const Node& n, Task* reader) { return NsLink(n, reader, k); })});

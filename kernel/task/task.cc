@@ -46,7 +46,7 @@ void Task::SetCredentials(Credentials c) {
 
 Task::Resources Task::SnapshotResources() const {
   absl::MutexLock share(&share_mu_);
-  return Resources{mm_, fds_, fs_, creds_, ns_};
+  return Resources{mm_, fds_, fs_, creds_, ns_, pidns_for_children};
 }
 
 fs::FsContext Task::FsContext() const {

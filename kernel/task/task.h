@@ -81,7 +81,8 @@ class Task : public UserIo {
   // `pid` as this task sees it: its number here, 0 if invisible.
   pid_t IdOf(const PidRef& pid) const { return PidIn(pid, pid_namespace()); }
   // unshare(CLONE_NEWPID): the namespace new children start in (null: our
-  // own). Task-thread only.
+  // own). Read on the task thread; written there with share_mu_ held, so
+  // that SnapshotResources (procfs) may read it under share_mu_.
   PidNamespaceRef pidns_for_children;
   ThreadGroup& thread_group() const { return *tg_; }
   const ThreadGroupRef& thread_group_ref() const { return tg_; }
@@ -234,6 +235,8 @@ class Task : public UserIo {
     FsStateRef fs;
     std::shared_ptr<const Credentials> creds;
     Namespaces ns;
+    // unshare(CLONE_NEWPID)'s namespace for children; null: the task's own.
+    PidNamespaceRef pidns_for_children;
   };
   Resources SnapshotResources() const ABSL_LOCKS_EXCLUDED(share_mu_);
   // When the task was created (/proc/[pid]/stat's starttime).

@@ -79,7 +79,11 @@ ErrnoStatus Task::Unshare(uint64_t flags) {
     fds_ = std::move(fds);
     ns_ = std::move(ns);
   }
-  if (flags & CLONE_NEWPID) pidns_for_children = kernel_.NewPidNamespace(tg_->pid()->ns());
+  if (flags & CLONE_NEWPID) {
+    PidNamespaceRef ns = kernel_.NewPidNamespace(tg_->pid()->ns());
+    absl::MutexLock share(&share_mu_);
+    pidns_for_children = std::move(ns);
+  }
   return Ok();
 }
 
@@ -205,7 +209,10 @@ ErrnoOr<pid_t> Task::Clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, 
     child->ns_ = std::move(child_ns);
   }
   // Children of a thread made by unshare(CLONE_NEWPID) share its choice.
-  if (thread) child->pidns_for_children = pidns_for_children;
+  if (thread) {
+    absl::MutexLock share(&child->share_mu_);
+    child->pidns_for_children = pidns_for_children;
+  }
   child->initial_fp_ = std::move(fp);
   child->ctx_ = std::move(thread_ctx);
   child->signal_mask_ = signal_mask_;
